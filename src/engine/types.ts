@@ -74,6 +74,8 @@ export interface Policy {
   readonly source: string;
   /** resource rules that bound what this policy can ever match: used for indexing and webhook rules */
   readonly rules: ResourceRule[];
+  /** what the engine does when a mutation yields an invalid object (default Fail) */
+  readonly failurePolicy?: FailurePolicy;
   /**
    * Full match check beyond the index (namespace/object selectors, exclusions, match conditions
    * are evaluated inside validate/mutate because their errors follow failurePolicy).
