@@ -230,16 +230,64 @@ interface Atom {
   scope: string;
 }
 
-/** The minimal, deterministic webhook rule list covering exactly what `policies` can match. */
+/**
+ * A short, deterministic webhook rule list matching exactly the requests some policy can match.
+ * Two candidates are merged (see `merge`) and the shorter kept, the disjoint one on a tie:
+ * the single (group, version, resource, operation) atoms left after dropping those a wildcard
+ * covers, and the policies' own rules (which may overlap, as webhook rules may).
+ */
 export function webhookRules(policies: readonly Pick<Policy, 'rules'>[]): V1RuleWithOperations[] {
   const atoms = new Map<string, Atom>();
+  const inputRules: RuleSets[] = [];
   for (const policy of policies) {
     for (const rule of policy.rules) {
-      for (const atom of expand(rule)) atoms.set(atomKey(atom), atom);
+      const expanded = expand(rule);
+      if (expanded.length === 0) continue;
+      for (const atom of expanded) atoms.set(atomKey(atom), atom);
+      inputRules.push({
+        groups: new Set(rule.apiGroups),
+        versions: new Set(rule.apiVersions),
+        resources: new Set(rule.resources),
+        operations: new Set(rule.operations),
+        scope: rule.scope ?? '*',
+      });
     }
   }
-  const kept = [...atoms.values()].filter((atom) => ![...atoms.values()].some((other) => other !== atom && covers(other, atom)));
-  return merge(kept).map(toWebhookRule).sort(compareRules);
+  const all = [...atoms.values()];
+  const kept = all.filter((atom) => !all.some((other) => other !== atom && covers(other, atom)));
+  const fromAtoms = merge(kept.map(atomRule));
+  const uncovered = inputRules.filter(
+    (rule, i) => !inputRules.some((other, j) => j !== i && ruleCovers(other, rule) && (!ruleCovers(rule, other) || j < i)),
+  );
+  const fromRules = merge(uncovered);
+  const best = fromRules.length < fromAtoms.length ? fromRules : fromAtoms;
+  return best.map(toWebhookRule).sort(compareRules);
+}
+
+function atomRule(a: Atom): RuleSets {
+  return {
+    groups: new Set([a.group]),
+    versions: new Set([a.version]),
+    resources: new Set([a.resource]),
+    operations: new Set([a.operation]),
+    scope: a.scope,
+  };
+}
+
+/** true when every atom of `b` is covered by an atom of `a` */
+function ruleCovers(a: RuleSets, b: RuleSets): boolean {
+  const aAtoms = expandSets(a);
+  return expandSets(b).every((atom) => aAtoms.some((other) => covers(other, atom)));
+}
+
+function expandSets(r: RuleSets): Atom[] {
+  return expand({
+    apiGroups: [...r.groups],
+    apiVersions: [...r.versions],
+    resources: [...r.resources],
+    operations: [...r.operations] as ResourceRule['operations'],
+    scope: r.scope as ResourceRule['scope'],
+  });
 }
 
 function expand(rule: ResourceRule): Atom[] {
@@ -287,23 +335,36 @@ interface RuleSets {
   scope: string;
 }
 type Dimension = 'groups' | 'versions' | 'resources' | 'operations';
-const DIMENSIONS: Dimension[] = ['operations', 'resources', 'versions', 'groups'];
+const DIMENSIONS: readonly Dimension[] = ['resources', 'groups', 'versions', 'operations'];
+
+
+/** Every order of the four dimensions, the preferred one first (used to break ties). */
+const MERGE_ORDERS: readonly (readonly Dimension[])[] = permutations(DIMENSIONS);
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
 
 /**
- * Merges rules that differ in one dimension only (an exact union: the cartesian product stays
- * the same set of atoms), one dimension after another, until nothing merges any more.
+ * Merging two rules that differ in one dimension only is an exact union (the cartesian product
+ * stays the same set of atoms). Greedy merging depends on the order of dimensions, so all 24
+ * orders are tried and the shortest result kept: cheap for the handful of atoms policies declare.
  */
-function merge(atoms: Atom[]): RuleSets[] {
-  let rules: RuleSets[] = atoms.map((a) => ({
-    groups: new Set([a.group]),
-    versions: new Set([a.version]),
-    resources: new Set([a.resource]),
-    operations: new Set([a.operation]),
-    scope: a.scope,
-  }));
+function merge(start: RuleSets[]): RuleSets[] {
+  let best: RuleSets[] | undefined;
+  for (const order of MERGE_ORDERS) {
+    const rules = mergeInOrder(start, order);
+    if (!best || rules.length < best.length) best = rules;
+  }
+  return best ?? [];
+}
+
+function mergeInOrder(start: RuleSets[], order: readonly Dimension[]): RuleSets[] {
+  let rules = start;
   for (let changed = true; changed; ) {
     changed = false;
-    for (const dimension of DIMENSIONS) {
+    for (const dimension of order) {
       const buckets = new Map<string, RuleSets>();
       for (const rule of rules) {
         const key = [
