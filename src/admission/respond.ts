@@ -1,4 +1,5 @@
 /** Response builders: the answer always echoes the request's apiVersion and uid. */
+import { encodePatch, type JsonPatchOperation } from './patch.js';
 import type {
   AdmissionApiVersion,
   AdmissionResponse,
@@ -38,9 +39,9 @@ export function reasonForCode(code: number): string {
   }
 }
 
-export function withPatch(response: AdmissionResponse, patch: readonly unknown[]): AdmissionResponse {
+export function withPatch(response: AdmissionResponse, patch: readonly JsonPatchOperation[]): AdmissionResponse {
   if (patch.length === 0) return response;
-  return { ...response, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };
+  return { ...response, patchType: 'JSONPatch', patch: encodePatch(patch) };
 }
 
 export function review(apiVersion: AdmissionApiVersion, response: AdmissionResponse): AdmissionReviewResponse {

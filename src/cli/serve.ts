@@ -124,7 +124,9 @@ export async function serve(settings: ServeSettings, logger: Logger = pino({ lev
 
   await app.listen({ port: settings.port, host: settings.host });
   await new Promise<void>((resolve) => metricsServer.listen(settings.metricsPort, settings.host, resolve));
-  logger.info({ port: settings.port, metricsPort: settings.metricsPort, host: settings.host }, 'portcullis serving');
+  const port = (app.server.address() as { port: number }).port;
+  const metricsPort = (metricsServer.address() as { port: number }).port;
+  logger.info({ port, metricsPort, host: settings.host }, 'portcullis serving');
 
   const close = async () => {
     if (closing) return;

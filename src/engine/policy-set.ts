@@ -116,8 +116,18 @@ export class PolicySet {
 }
 
 function reviewContext(request: AdmissionRequest, lookups: Lookups): ReviewContext {
-  const namespaceObject = request.namespace ? (lookups.namespace(request.namespace) ?? null) : null;
+  const name = request.namespace;
+  const namespaceObject = name ? (lookups.namespace(name) ?? unknownNamespace(name)) : null;
   return { request, namespaceObject, lookups };
+}
+
+/**
+ * A namespace we have no object for (no cluster connection, not in the config) still carries the
+ * label the kube-apiserver puts on every namespace, so selectors on kubernetes.io/metadata.name
+ * (e.g. "not kube-system") hold everywhere.
+ */
+function unknownNamespace(name: string): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } };
 }
 
 function errorText(error: unknown): string {

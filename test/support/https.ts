@@ -92,16 +92,19 @@ export async function send(
         headers: options.body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' },
       },
       (res) => {
+        // read the socket now: a keep-alive agent takes it back before 'end'
+        const socket = res.socket as TLSSocket;
+        const fingerprint = socket.getPeerCertificate().fingerprint256 ?? '';
+        const localPort = socket.localPort ?? 0;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const socket = res.socket as TLSSocket;
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             text: Buffer.concat(chunks).toString('utf8'),
-            fingerprint: socket.getPeerCertificate?.()?.fingerprint256 ?? '',
-            localPort: socket.localPort ?? 0,
+            fingerprint,
+            localPort,
             reusedSocket: req.reusedSocket,
           });
         });

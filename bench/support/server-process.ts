@@ -1,0 +1,46 @@
+/**
+ * A server under load, in its own process so the load generator does not share its event loop.
+ *   bare <certsDir>                  : Fastify HTTPS route answering a constant allow (the baseline)
+ *   portcullis <certsDir> [dirs...]  : the portcullis webhook with the given policy folders (none = empty set)
+ * Prints the port on stdout once listening.
+ */
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { PolicySet } from '../../src/engine/policy-set.js';
+import { loadPolicies } from '../../src/loaders/index.js';
+import { createLookups } from '../../src/kube/lookups.js';
+import { buildServer } from '../../src/server/app.js';
+import { ensureCertificates } from '../../src/server/certs.js';
+import { createMetrics } from '../../src/server/metrics.js';
+
+const [kind, certsDir, ...dirs] = process.argv.slice(2);
+if (!kind || !certsDir) throw new Error('usage: server-process.ts bare|portcullis <certsDir> [policy dirs...]');
+const certs = await ensureCertificates(certsDir);
+
+let listen: () => Promise<number>;
+if (kind === 'bare') {
+  const app = Fastify({ https: { cert: certs.certPem, key: certs.keyPem, minVersion: 'TLSv1.2' } });
+  app.post('/validate', async (request) => {
+    const body = request.body as { apiVersion: string; request: { uid: string } };
+    return { apiVersion: body.apiVersion, kind: 'AdmissionReview', response: { uid: body.request.uid, allowed: true } };
+  });
+  listen = async () => (await app.listen({ port: 0, host: '127.0.0.1' }), (app.server.address() as { port: number }).port);
+} else {
+  const config = {};
+  const loaded = dirs.length > 0 ? await loadPolicies({ dirs, config }) : { policies: [], params: [], namespaces: [], errors: [] };
+  if (loaded.errors.length > 0) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
+  const logger = pino({ level: 'silent' });
+  const lookups = await createLookups({ config, loaded, logger });
+  const set = new PolicySet(loaded.policies);
+  const app = buildServer({
+    certPem: certs.certPem,
+    keyPem: certs.keyPem,
+    policies: () => set,
+    lookups,
+    mode: 'enforce',
+    logger,
+    metrics: createMetrics(),
+  });
+  listen = async () => (await app.listen({ port: 0, host: '127.0.0.1' }), (app.server.address() as { port: number }).port);
+}
+process.stdout.write(`${await listen()}\n`);
