@@ -12,10 +12,10 @@ export interface DefaultsConfig {
   workloads?: boolean;
   resources?: {
     enabled?: boolean;
-    /** resource name -> quantity set as the request of a container that has none */
-    requests?: Record<string, string | null>;
-    /** resource name -> quantity set as the limit of a container that has none */
-    limits?: Record<string, string | null>;
+    /** resource name -> quantity set as the request of a container that has none (null: none) */
+    requests?: Record<string, string | null> | null;
+    /** resource name -> quantity set as the limit of a container that has none (null: none) */
+    limits?: Record<string, string | null> | null;
   };
   seccompProfile?: { enabled?: boolean };
   allowPrivilegeEscalation?: { enabled?: boolean };
