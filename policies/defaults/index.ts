@@ -30,8 +30,9 @@ export function applyDefaults(ctx: PolicyContext<KubeObject, DefaultsConfig | un
   if (optedOut(ctx.namespaceObject) || isObject(ctx.object.metadata) && ctx.object.metadata.deletionTimestamp) {
     return undefined;
   }
-  const copy = structuredClone(ctx.object);
-  const pod = podViewOf(copy, ctx.request.kind, ctx.operation, config.workloads);
+  // the engine hands every policy its own working copy: change it in place (no clone per review)
+  const object = ctx.object;
+  const pod = podViewOf(object, ctx.request.kind, ctx.operation, config.workloads);
   if (!pod) return undefined;
   if (isObject(pod.metadata?.annotations) && pod.metadata.annotations[MIRROR_POD_ANNOTATION] !== undefined) return undefined;
 
@@ -40,7 +41,7 @@ export function applyDefaults(ctx: PolicyContext<KubeObject, DefaultsConfig | un
   if (config.seccompProfile.enabled) changed = defaultSeccompProfile(pod) || changed;
   if (config.allowPrivilegeEscalation.enabled) changed = defaultAllowPrivilegeEscalation(pod.spec) || changed;
   if (config.imagePullPolicy.enabled) changed = defaultImagePullPolicy(pod.spec, config.imagePullPolicy) || changed;
-  return changed ? copy : undefined;
+  return changed ? object : undefined;
 }
 
 function optedOut(namespace: PolicyContext['namespaceObject']): boolean {

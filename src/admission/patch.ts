@@ -61,6 +61,24 @@ export function createPatch(original: KubeObject, final: KubeObject): JsonPatchO
   return kept;
 }
 
+/**
+ * A deep copy of a JSON value (what the engine hands each review's mutating policies as their
+ * working object). Several times faster than structuredClone for plain JSON, which is all a
+ * review carries.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    const item = cloneJson((value as Record<string, unknown>)[key]);
+    // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype instead
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy as T;
+}
+
 /** The `patch` field of an AdmissionResponse: base64 of the JSON array. */
 export function encodePatch(ops: readonly JsonPatchOperation[]): string {
   return Buffer.from(JSON.stringify(ops), 'utf8').toString('base64');
@@ -106,58 +124,68 @@ export function checkMutatedObject(original: KubeObject, final: unknown): string
       }
     }
   }
-  return walk(original, final, '', new Set());
+  return walk(original, final, [], new Set());
 }
 
-/** Depth-first check of `after` (with the matching part of `before`, when there is one). */
-function walk(before: unknown, after: unknown, path: string, ancestors: Set<object>): string | undefined {
+/**
+ * Depth-first check of `after` (with the matching part of `before`, when there is one). The path
+ * is kept as a stack of keys and only turned into text when there is a problem to report: this
+ * runs on every mutated review.
+ */
+function walk(before: unknown, after: unknown, keys: (string | number)[], ancestors: Set<object>): string | undefined {
   if (after === null || typeof after === 'string' || typeof after === 'boolean') {
-    return typeMismatch(before, after, path);
+    return typeMismatch(before, after, keys);
   }
   if (typeof after === 'number') {
-    if (!Number.isFinite(after)) return `mutation produced a non-finite number at ${displayPath(path)}`;
-    return typeMismatch(before, after, path);
+    if (!Number.isFinite(after)) return `mutation produced a non-finite number at ${pathText(keys)}`;
+    return typeMismatch(before, after, keys);
   }
   if (typeof after !== 'object') {
-    return `mutation produced a value JSON cannot carry at ${displayPath(path)} (${describeType(after)})`;
+    return `mutation produced a value JSON cannot carry at ${pathText(keys)} (${describeType(after)})`;
   }
-  if (ancestors.has(after)) return `mutation produced a cycle at ${displayPath(path)}`;
+  if (ancestors.has(after)) return `mutation produced a cycle at ${pathText(keys)}`;
   if (Array.isArray(after)) {
-    const mismatch = typeMismatch(before, after, path);
+    const mismatch = typeMismatch(before, after, keys);
     if (mismatch) return mismatch;
     const beforeList = Array.isArray(before) ? before : [];
     ancestors.add(after);
     for (let i = 0; i < after.length; i++) {
       const item: unknown = after[i];
-      if (item === undefined) return `mutation produced an undefined list item at ${displayPath(`${path}[${i}]`)}`;
-      const problem = walk(beforeList[i], item, `${path}[${i}]`, ancestors);
+      keys.push(i);
+      const problem =
+        item === undefined
+          ? `mutation produced an undefined list item at ${pathText(keys)}`
+          : walk(beforeList[i], item, keys, ancestors);
+      keys.pop();
       if (problem) return problem;
     }
     ancestors.delete(after);
     return undefined;
   }
   if (!isPlainObject(after)) {
-    return `mutation produced a value JSON cannot carry at ${displayPath(path)} (${describeType(after)})`;
+    return `mutation produced a value JSON cannot carry at ${pathText(keys)} (${describeType(after)})`;
   }
-  const mismatch = typeMismatch(before, after, path);
+  const mismatch = typeMismatch(before, after, keys);
   if (mismatch) return mismatch;
-  const beforeMap = isPlainObject(before) ? before : {};
+  const beforeMap = isPlainObject(before) ? before : undefined;
   ancestors.add(after);
-  for (const key of Object.keys(after)) {
+  for (const key in after) {
     const value = after[key];
     if (value === undefined) continue; // an undefined property is simply absent in JSON
-    const problem = walk(beforeMap[key], value, formatPath(path, key), ancestors);
+    keys.push(key);
+    const problem = walk(beforeMap?.[key], value, keys, ancestors);
+    keys.pop();
     if (problem) return problem;
   }
   ancestors.delete(after);
   return undefined;
 }
 
-function typeMismatch(before: unknown, after: unknown, path: string): string | undefined {
+function typeMismatch(before: unknown, after: unknown, keys: (string | number)[]): string | undefined {
   if (before === undefined || before === null || after === null) return undefined;
   const was = jsonType(before);
   const now = jsonType(after);
-  return was === now ? undefined : `mutation changed the type of ${displayPath(path)} (${was} -> ${now})`;
+  return was === now ? undefined : `mutation changed the type of ${pathText(keys)} (${was} -> ${now})`;
 }
 
 function jsonType(value: unknown): string {
@@ -186,8 +214,10 @@ function formatPath(parent: string, key: string): string {
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
-function displayPath(path: string): string {
-  return path === '' ? 'the object root' : path;
+function pathText(keys: (string | number)[]): string {
+  let path = '';
+  for (const key of keys) path = typeof key === 'number' ? `${path}[${key}]` : formatPath(path, key);
+  return path;
 }
 
 function withResourceVersionOf(value: unknown, originalMetadata: unknown): unknown {

@@ -85,7 +85,8 @@ const podSpec = fc
     if (ephemeralContainers.length > 0) spec.ephemeralContainers = ephemeralContainers;
     if (podSeccomp) spec.securityContext = { seccompProfile: podSeccomp };
     if (windows) spec.os = { name: 'windows' };
-    return spec;
+    return JSON.parse(JSON.stringify(spec)) as Record<string, any>; // plain JSON, as a review carries
+
   });
 
 const config: fc.Arbitrary<DefaultsConfig> = fc.record({

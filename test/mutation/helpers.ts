@@ -1,4 +1,5 @@
 /** Calls the defaults policy the way the engine will: a PolicyContext in, a patch out. */
+import { isDeepStrictEqual } from 'node:util';
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { AdmissionRequest, KubeObject, Operation, PolicyContext } from '../../src/index.js';
 import { createPatch } from '../../src/admission/patch.js';
@@ -54,7 +55,10 @@ export function contextFor(object: KubeObject, options: MutateOptions = {}): Pol
 /** Runs the defaults policy on a private copy and diffs, as the engine does. */
 export function mutate(object: KubeObject, options: MutateOptions = {}): { patch: JsonPatchOperation[]; result: KubeObject } {
   const working = structuredClone(object);
-  const mutated = defaults.mutate!(contextFor(working, options)) ?? working;
+  const returned = defaults.mutate!(contextFor(working, options));
+  // "no change" must really mean the working copy was left as it was
+  if (returned === undefined && !isDeepStrictEqual(working, object)) throw new Error('mutate changed the object but returned nothing');
+  const mutated = returned ?? working;
   return { patch: createPatch(object, mutated), result: mutated };
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import jsonpatch from 'fast-json-patch';
 import type { KubeObject } from '../../src/index.js';
-import { checkMutatedObject, createPatch, encodePatch, PatchError } from '../../src/admission/patch.js';
+import { checkMutatedObject, cloneJson, createPatch, encodePatch, PatchError } from '../../src/admission/patch.js';
 import type { JsonPatchOperation } from '../../src/admission/patch.js';
 
 function apply(original: KubeObject, ops: JsonPatchOperation[]): KubeObject {
@@ -192,5 +192,26 @@ describe('checkMutatedObject', () => {
     ['a cycle', () => mutated((o) => (o.spec.self = o.spec)), 'mutation produced a cycle at spec.self'],
   ])('reports %s', (_name, make, message) => {
     expect(checkMutatedObject(base, make())).toBe(message);
+  });
+});
+
+describe('cloneJson', () => {
+  it('copies deeply: changing the copy leaves the original as it was', () => {
+    const original = structuredClone(base);
+    const copy = cloneJson(original);
+    expect(copy).toEqual(original);
+    (copy.spec as any).containers[0].resources.limits.memory = '9Gi';
+    copy.metadata!.labels!.x = 'y';
+    expect(original).toEqual(base);
+    expect(cloneJson(null)).toBeNull();
+    expect(cloneJson([1, [2, { a: 'b' }]])).toEqual([1, [2, { a: 'b' }]]);
+  });
+
+  it('keeps a "__proto__" key as data, so the diff does not see it vanish', () => {
+    const original = JSON.parse('{"kind":"Pod","metadata":{"labels":{"__proto__":"x","a":"b"}}}') as KubeObject;
+    const copy = cloneJson(original);
+    expect(Object.getPrototypeOf(copy.metadata!.labels)).toBe(Object.prototype);
+    expect(Object.keys(copy.metadata!.labels!)).toEqual(['__proto__', 'a']);
+    expect(createPatch(original, copy)).toEqual([]);
   });
 });
