@@ -1,0 +1,57 @@
+/** Small helpers the checks share, worded exactly as upstream so messages match Pod Security Admission. */
+import type { Container, PodSpec } from './types.js';
+
+const NO_CONTAINERS: readonly Container[] = Object.freeze([]);
+
+/** `"a", "b"` (Go's joinQuote: plain double quotes, no escaping). */
+export function joinQuote(items: readonly string[]): string {
+  return items.length === 0 ? '' : `"${items.join('", "')}"`;
+}
+
+export function pluralize(singular: string, plural: string, count: number): string {
+  return count === 1 ? singular : plural;
+}
+
+/** `container "a"` / `containers "a", "b"` */
+export function containerList(names: readonly string[]): string {
+  return `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
+}
+
+/** Sorted, deduplicated copy (upstream's sets.List(): byte-wise order). */
+export function sortedSet(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(byteOrder);
+}
+
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function list(value: Container[] | null | undefined): readonly Container[] {
+  return Array.isArray(value) ? value : NO_CONTAINERS;
+}
+
+/** Calls `visit` for init, regular and ephemeral containers, in that order (upstream visitContainers). */
+export function visitContainers(podSpec: PodSpec, visit: (container: Container) => void): void {
+  for (const c of list(podSpec.initContainers)) visit(c);
+  for (const c of list(podSpec.containers)) visit(c);
+  for (const c of list(podSpec.ephemeralContainers)) visit(c);
+}
+
+/** The container's name as Go would print it (a missing name is the empty string). */
+export function nameOf(container: Container): string {
+  return typeof container.name === 'string' ? container.name : '';
+}
+
+/** Pods in a user namespace (`hostUsers: false`) get relaxed rules from v1.35. */
+export function relaxPolicyForUserNamespacePod(podSpec: PodSpec): boolean {
+  return podSpec.hostUsers === false;
+}
+
+/** Go reads a missing string as "". */
+export function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+export function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
