@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import type { FailurePolicy } from '../engine/types.js';
 import { emptyConfig, readConfigFile, type PortcullisConfig } from '../loaders/config.js';
-import { builtinPoliciesDir, loadPolicies } from '../loaders/index.js';
+import { builtinPolicyDir, loadPolicies } from '../loaders/index.js';
 import { ensureCertificates } from '../server/certs.js';
 import { buildWebhookConfigurations, DEFAULT_SERVICE_PORT, DEFAULT_TIMEOUT_SECONDS } from '../server/webhook-config.js';
 
@@ -37,7 +37,7 @@ export class PolicyLoadFailedError extends Error {
 export async function renderManifests(settings: ManifestsSettings): Promise<string> {
   const config: PortcullisConfig = settings.config ? readConfigFile(settings.config) : emptyConfig();
   const fromConfig = config.policies ?? [];
-  const dirs = settings.policies.length > 0 ? settings.policies : fromConfig.length > 0 ? fromConfig : [builtinPoliciesDir()];
+  const dirs = settings.policies.length > 0 ? settings.policies : fromConfig.length > 0 ? fromConfig : [builtinPolicyDir()];
   const loaded = await loadPolicies({ dirs, config });
   if (loaded.errors.length > 0) throw new PolicyLoadFailedError(loaded.errors.map((e) => e.message));
 

@@ -34,8 +34,8 @@ export const DEFAULT_VALIDATING_FAILURE_POLICY: FailurePolicy = 'Fail';
 export const DEFAULT_MUTATING_FAILURE_POLICY: FailurePolicy = 'Ignore';
 export const DEFAULT_SERVICE_PORT = 443;
 export const DEFAULT_CONFIGURATION_NAME = 'portcullis';
-export const VALIDATING_WEBHOOK_NAME = 'validate.portcullis.io';
-export const MUTATING_WEBHOOK_NAME = 'mutate.portcullis.io';
+export const VALIDATING_WEBHOOK_NAME = 'validate.portcullis.dev';
+export const MUTATING_WEBHOOK_NAME = 'mutate.portcullis.dev';
 /** Namespaces never sent to portcullis, whatever the options say (see the file comment). */
 export const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system', 'kube-node-lease'] as const;
 

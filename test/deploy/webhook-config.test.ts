@@ -164,7 +164,7 @@ describe('buildWebhookConfigurations', () => {
     expect(v?.apiVersion).toBe('admissionregistration.k8s.io/v1');
     expect(v?.metadata?.name).toBe('portcullis');
     const hook = v!.webhooks![0]!;
-    expect(hook.name).toBe('validate.portcullis.io');
+    expect(hook.name).toBe('validate.portcullis.dev');
     expect(hook.clientConfig).toEqual({
       service: { name: 'portcullis', namespace: 'policy', path: '/validate', port: 443 },
       caBundle: Buffer.from(CA).toString('base64'),
@@ -185,7 +185,7 @@ describe('buildWebhookConfigurations', () => {
 
     const mhook = m!.webhooks![0]!;
     expect(m?.kind).toBe('MutatingWebhookConfiguration');
-    expect(mhook.name).toBe('mutate.portcullis.io');
+    expect(mhook.name).toBe('mutate.portcullis.dev');
     expect(mhook.clientConfig.service?.path).toBe('/mutate');
     expect(mhook.reinvocationPolicy).toBe('IfNeeded');
     expect(mhook.failurePolicy).toBe('Ignore');
