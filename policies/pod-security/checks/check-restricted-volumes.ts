@@ -8,6 +8,7 @@
  *   glusterfs, rbd, flexVolume, cinder, cephfs, flocker, fc, azureFile, vsphereVolume, quobyte,
  *   azureDisk, portworxVolume, photonPersistentDisk, scaleIO, storageos (and any other source)
  * Allowed values: undefined/null
+ * A volume with no source at all counts as emptyDir (the apiserver defaults it so).
  */
 import { CHECK_HOST_PATH_VOLUMES_ID } from './check-host-path-volumes.js';
 import { joinQuote, pluralize, present, sortedSet, str } from './helpers.js';
@@ -26,7 +27,10 @@ const KNOWN_RESTRICTED_SOURCES = [
 
 function allowedSource(volume: Volume): boolean {
   for (const source of ALLOWED_SOURCES) if (present(volume[source])) return true;
-  return false;
+  // a volume with no source at all is defaulted to emptyDir by the apiserver before any admission
+  // webhook sees it; offline audits read manifests that were never defaulted
+  for (const key in volume) if (key !== 'name' && present(volume[key])) return false;
+  return true;
 }
 
 function restrictedType(volume: Volume): string {
