@@ -1,0 +1,127 @@
+/**
+ * Compiles a ValidatingAdmissionPolicy's CEL once, at load. As in the kube-apiserver, an
+ * expression that fails to compile does not remove the policy: it is kept as an error that each
+ * evaluation reports (`compilation error: ...`), and the policy's failurePolicy decides the
+ * request. The other expressions of the policy still run.
+ */
+import type { CelEnvironment, CelProgram } from '../cel/index.js';
+import { compileMatchResources, type CompiledMatchResources } from '../engine/match.js';
+import type { AuditAnnotationSpec, ValidatingPolicySpec, ValidationSpec } from './vap-spec.js';
+
+/** A compiled expression, or the reason it could not be compiled. */
+export interface CompiledExpression {
+  /** the expression as written (trimmed), used in Kubernetes' messages */
+  source: string;
+  /** the policy field it came from, e.g. spec.validations[0].expression */
+  field: string;
+  program?: CelProgram;
+  /** `compilation error: <compiler message naming field and position>` */
+  compileError?: string;
+}
+
+export interface CompiledValidation {
+  index: number;
+  spec: ValidationSpec;
+  expression: CompiledExpression;
+  messageExpression?: CompiledExpression;
+  /** request field the validation is about, when the expression reads exactly one object field */
+  path?: string;
+}
+
+export interface CompiledAuditAnnotation {
+  index: number;
+  spec: AuditAnnotationSpec;
+  value: CompiledExpression;
+}
+
+export interface CompiledPolicy {
+  spec: ValidatingPolicySpec;
+  match: CompiledMatchResources;
+  matchConditions: { name: string; expression: CompiledExpression }[];
+  variables: { name: string; program: CelProgram }[];
+  validations: CompiledValidation[];
+  auditAnnotations: CompiledAuditAnnotation[];
+  /** every compile problem, for load-time reporting (field + compiler message) */
+  compileErrors: { field: string; message: string }[];
+}
+
+export class VariableCompileError extends Error {
+  readonly code = 'CEL_EVAL';
+  constructor(name: string, detail: string) {
+    super(`composited variable "${name}" fails to compile: ${detail}`);
+    this.name = 'VariableCompileError';
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `object.spec.replicas <= 5` is about spec.replicas: when an expression reads exactly one field
+ * path of `object`, that path is the finding's path. Anything more complex has no single field.
+ */
+export function objectPathOf(expression: string): string | undefined {
+  const paths = new Set<string>();
+  for (const match of expression.matchAll(/(?<![\w.])object((?:\.[A-Za-z_]\w*)+)/g)) paths.add((match[1] as string).slice(1));
+  if (paths.size !== 1) return undefined;
+  return [...paths][0];
+}
+
+export function compilePolicy(spec: ValidatingPolicySpec, cel: CelEnvironment): CompiledPolicy {
+  const compileErrors: { field: string; message: string }[] = [];
+  const hasParams = spec.paramKind !== undefined;
+
+  const compile = (source: string, field: string, variables: string[]): CompiledExpression => {
+    const trimmed = source.trim();
+    try {
+      // hasParams declares `params` only when the policy has a paramKind, as the apiserver does
+      const options = { field, variables, hasParams } as Parameters<CelEnvironment['compile']>[1];
+      return { source: trimmed, field, program: cel.compile(trimmed, options) };
+    } catch (error) {
+      const message = errorText(error);
+      compileErrors.push({ field, message });
+      return { source: trimmed, field, compileError: `compilation error: ${message}` };
+    }
+  };
+
+  // Each variable sees the variables declared before it.
+  const declared: string[] = [];
+  const variables = spec.variables.map((variable, i) => {
+    const compiled = compile(variable.expression, `spec.variables[${i}].expression`, [...declared]);
+    declared.push(variable.name);
+    const program: CelProgram = compiled.program ?? {
+      source: compiled.source,
+      evaluate: () => {
+        throw new VariableCompileError(variable.name, compiled.compileError ?? 'unknown error');
+      },
+    };
+    return { name: variable.name, program };
+  });
+  const all = [...declared];
+
+  return {
+    spec,
+    match: compileMatchResources(spec.matchConstraints),
+    matchConditions: spec.matchConditions.map((condition, i) => ({
+      name: condition.name,
+      expression: compile(condition.expression, `spec.matchConditions[${i}].expression`, all),
+    })),
+    variables,
+    validations: spec.validations.map((validation, index) => {
+      const compiled: CompiledValidation = { index, spec: validation, expression: compile(validation.expression, `spec.validations[${index}].expression`, all) };
+      if (validation.messageExpression) {
+        compiled.messageExpression = compile(validation.messageExpression, `spec.validations[${index}].messageExpression`, all);
+      }
+      const path = objectPathOf(validation.expression);
+      if (path) compiled.path = path;
+      return compiled;
+    }),
+    auditAnnotations: spec.auditAnnotations.map((annotation, index) => ({
+      index,
+      spec: annotation,
+      value: compile(annotation.valueExpression, `spec.auditAnnotations[${index}].valueExpression`, all),
+    })),
+    compileErrors,
+  };
+}
