@@ -1,0 +1,266 @@
+/**
+ * The Kubernetes CEL environment: the variables a ValidatingAdmissionPolicy expression sees
+ * (object, oldObject, request, params, namespaceObject, variables), the Kubernetes libraries,
+ * RE2 `matches`, parse-time limits and a per-expression evaluation budget.
+ */
+import { Environment, EvaluationError, ParseError, TypeError as CelTypeError } from '@marcbachmann/cel-js';
+import { assertEngineShape, instrument, variableSelections, walk, type EngineNode } from './ast.js';
+import { Budget, BudgetExceeded, currentBudget, enterBudget, restoreBudget } from './budget.js';
+import { CelCompileError, CelCostLimitError, CelEvaluationError } from './errors.js';
+import { ALL_LIBRARIES } from './libraries/index.js';
+import { registerLibrary } from './libraries/library.js';
+import { celToJson, jsonToCel } from './values.js';
+
+/** Default per-expression budget, in the units described in budget.ts (apiserver: 1e6 too). */
+export const DEFAULT_COST_LIMIT = 1_000_000;
+
+/** Parse-time limits: bound the size of what a policy can make us evaluate. */
+export const PARSE_LIMITS = {
+  maxAstNodes: 20_000,
+  maxDepth: 100,
+  maxListElements: 1_000,
+  maxMapEntries: 1_000,
+  maxCallArguments: 32,
+} as const;
+
+/** Longest accepted expression, in characters (the apiserver's limit on a CEL expression is 5 KiB... per field; we are lenient). */
+export const MAX_EXPRESSION_LENGTH = 100_000;
+
+const INPUT_VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject'] as const;
+
+export interface CelInput {
+  object: unknown;
+  oldObject: unknown;
+  request: unknown;
+  params: unknown;
+  namespaceObject: unknown;
+}
+
+export interface CompileOptions {
+  /** Where the expression came from, e.g. `spec.validations[2].expression`; used in messages only. */
+  field?: string;
+  /** Names declared in spec.variables (typed dyn). When given, `variables.x` with another name is a compile error. */
+  variables?: string[];
+  /** When false, `params` is undeclared (policy without paramKind). Default true. */
+  hasParams?: boolean;
+  /** portcullis does not offer the authorizer library; true makes that a compile error that says so. */
+  hasAuthorizer?: boolean;
+}
+
+export interface CelProgram {
+  readonly source: string;
+  /** Evaluates and converts the result to plain JSON-like JS (see celToJson). */
+  evaluate(activation: CelActivation): unknown;
+  /** Evaluates and returns the engine value (bigint ints, Optional...). */
+  evaluateRaw(activation: CelActivation): unknown;
+}
+
+export interface CelActivation {
+  /** The object handed to the engine: lazily converted inputs plus `variables`. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export interface CelEnvironment {
+  compile(expression: string, options?: CompileOptions): CelProgram;
+  activation(input: CelInput, variables?: { name: string; program: CelProgram }[]): CelActivation;
+}
+
+export interface CelEnvironmentOptions {
+  /** Per-expression budget (comprehension steps + calls + size-proportional library charges). */
+  costLimit?: number;
+}
+
+type Compiled = ((context: Record<string, unknown>) => unknown) & { ast: EngineNode; check(): { valid: boolean; error?: unknown } };
+
+function buildEngine(): Environment {
+  const env = new Environment({
+    unlistedVariablesAreDyn: false,
+    homogeneousAggregateLiterals: false,
+    enableOptionalTypes: true,
+    limits: PARSE_LIMITS,
+  });
+  for (const name of INPUT_VARIABLES) env.registerVariable(name, 'dyn');
+  env.registerVariable('variables', 'map<string, dyn>');
+  for (const library of ALL_LIBRARIES) registerLibrary(env, library);
+  return env;
+}
+
+function compileErrorFrom(error: unknown, source: string, field: string | undefined): CelCompileError {
+  if (error instanceof ParseError || error instanceof CelTypeError || error instanceof EvaluationError) {
+    const reason = error.summary.replace(/^Unknown variable: (\w+)$/, "undeclared reference to '$1'");
+    return new CelCompileError(reason, source, error.range?.start ?? 0, field);
+  }
+  return new CelCompileError(error instanceof Error ? error.message : String(error), source, 0, field);
+}
+
+class Program implements CelProgram {
+  constructor(
+    readonly source: string,
+    private readonly run: Compiled,
+    private readonly costLimit: number,
+    private readonly field: string | undefined,
+  ) {}
+
+  evaluate(activation: CelActivation): unknown {
+    return celToJson(this.evaluateRaw(activation));
+  }
+
+  evaluateRaw(activation: CelActivation): unknown {
+    const budget = new Budget(this.costLimit);
+    const previous = enterBudget(budget);
+    let result: unknown;
+    try {
+      result = this.run(activation.context as Record<string, unknown>);
+    } catch (error) {
+      if (budget.exceeded) throw this.costError(budget);
+      throw this.evaluationError(error);
+    } finally {
+      restoreBudget(previous);
+    }
+    if (budget.exceeded) throw this.costError(budget);
+    return result;
+  }
+
+  private costError(budget: Budget): CelCostLimitError {
+    return new CelCostLimitError(this.source, this.costLimit, this.field, budget.exceededInVariable);
+  }
+
+  private evaluationError(error: unknown): Error {
+    if (error instanceof CelCostLimitError) return error;
+    if (error instanceof CelEvaluationError) {
+      // a variable failed: keep its reason, name where it was used
+      return new CelEvaluationError(error.reason, this.source, undefined, this.field, { cause: error });
+    }
+    if (error instanceof EvaluationError || error instanceof CelTypeError) {
+      return new CelEvaluationError(error.summary, this.source, error.range?.start, this.field, { cause: error });
+    }
+    if (error instanceof BudgetExceeded) return new CelCostLimitError(this.source, this.costLimit, this.field);
+    const reason = error instanceof Error ? error.message : String(error);
+    return new CelEvaluationError(reason, this.source, undefined, this.field, { cause: error });
+  }
+}
+
+/** Defines `name` on `target` as a getter computing the value once, memoising value or error. */
+function defineLazy(target: Record<string, unknown>, name: string, compute: () => unknown): void {
+  let state: 0 | 1 | 2 | 3 = 0; // 0 = not yet, 1 = computing, 2 = value, 3 = error
+  let value: unknown;
+  Object.defineProperty(target, name, {
+    enumerable: true,
+    configurable: false,
+    get() {
+      if (state === 2) return value;
+      if (state === 3) throw value;
+      if (state === 1) throw new EvaluationError({ code: 'invalid_argument', message: `variables.${name} refers to itself` });
+      state = 1;
+      try {
+        value = compute();
+        state = 2;
+      } catch (error) {
+        value = error;
+        state = 3;
+      }
+      if (state === 3) throw value;
+      return value;
+    },
+  });
+}
+
+class KubernetesCelEnvironment implements CelEnvironment {
+  private readonly engine = buildEngine();
+  private readonly costLimit: number;
+
+  constructor(options: CelEnvironmentOptions) {
+    this.costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
+    if (!(this.costLimit > 0)) throw new RangeError(`costLimit must be a positive number, got ${options.costLimit}`);
+  }
+
+  compile(expression: string, options: CompileOptions = {}): CelProgram {
+    const field = options.field;
+    if (typeof expression !== 'string' || expression.trim() === '') {
+      throw new CelCompileError('expression is empty', String(expression ?? ''), 0, field);
+    }
+    if (expression.length > MAX_EXPRESSION_LENGTH) {
+      throw new CelCompileError(`expression is ${expression.length} characters long, more than the limit of ${MAX_EXPRESSION_LENGTH}`, expression, 0, field);
+    }
+    let compiled: Compiled;
+    try {
+      compiled = this.engine.parse(expression) as unknown as Compiled;
+    } catch (error) {
+      throw compileErrorFrom(error, expression, field);
+    }
+    assertEngineShape(compiled.ast);
+    this.checkDeclarations(compiled.ast, expression, options);
+    const checked = compiled.check();
+    if (!checked.valid) throw compileErrorFrom(checked.error, expression, field);
+    instrument(compiled.ast);
+    return new Program(expression, compiled, this.costLimit, field);
+  }
+
+  /** Declarations the engine cannot express per expression: params, authorizer, variables.<name>. */
+  private checkDeclarations(ast: EngineNode, source: string, options: CompileOptions): void {
+    const bound = new Set<string>();
+    const free: { name: string; offset: number }[] = [];
+    walk(ast, (node) => {
+      if (node.op === 'comprehension') bound.add((node.args as { iterVarName: string }).iterVarName);
+      else if (node.op === 'id') free.push({ name: node.args as string, offset: node.pos });
+    });
+    for (const use of free) {
+      if (bound.has(use.name)) continue;
+      if (use.name === 'authorizer') {
+        throw new CelCompileError("undeclared reference to 'authorizer' (portcullis does not offer the authorizer library)", source, use.offset, options.field);
+      }
+      if (use.name === 'params' && options.hasParams === false) {
+        throw new CelCompileError("undeclared reference to 'params' (the policy has no paramKind)", source, use.offset, options.field);
+      }
+    }
+    if (options.variables) {
+      const declared = new Set(options.variables);
+      for (const use of variableSelections(ast)) {
+        if (!declared.has(use.name)) {
+          throw new CelCompileError(`undefined field '${use.name}' (not declared in spec.variables before this expression)`, source, use.offset, options.field);
+        }
+      }
+    }
+  }
+
+  activation(input: CelInput, variables: { name: string; program: CelProgram }[] = []): CelActivation {
+    const context: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const name of INPUT_VARIABLES) {
+      const raw = input[name];
+      if (raw === null || raw === undefined) context[name] = null;
+      else if (typeof raw !== 'object') context[name] = jsonToCel(raw);
+      else defineLazy(context, name, () => jsonToCel(raw));
+    }
+    const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    context.variables = values;
+    const activation: CelActivation = { context };
+    for (const { name, program } of variables) {
+      defineLazy(values, name, () => evaluateVariable(name, program, activation));
+    }
+    return activation;
+  }
+}
+
+function evaluateVariable(name: string, program: CelProgram, activation: CelActivation): unknown {
+  try {
+    return program.evaluateRaw(activation);
+  } catch (error) {
+    if (error instanceof CelCostLimitError) {
+      // the expression using this variable fails on cost too, whatever it does with the error
+      const outer = currentBudget();
+      if (outer) {
+        outer.exceeded = true;
+        outer.exceededInVariable ??= name;
+      }
+      throw error;
+    }
+    if (error instanceof CelEvaluationError) {
+      throw new CelEvaluationError(`variables.${name}: ${error.reason}`, error.source, undefined, error.field, { cause: error });
+    }
+    throw error;
+  }
+}
+
+export function createCelEnvironment(options: CelEnvironmentOptions = {}): CelEnvironment {
+  return new KubernetesCelEnvironment(options);
+}

@@ -1,0 +1,85 @@
+/**
+ * Conversion between plain JSON values (what the admission request carries) and the values the
+ * CEL engine works on, and back.
+ *
+ * JSON has one number type; CEL has int and double. The kube-apiserver decides by the OpenAPI
+ * schema; without schemas we decide by value: a whole number becomes a CEL int (bigint), so
+ * `object.spec.replicas + 1` and `replicas == 3` behave as in the apiserver, and any other number
+ * becomes a double. Objects become prototype-less records so no key (`__proto__`, `constructor`)
+ * can reach Object.prototype.
+ */
+import { Optional } from '@marcbachmann/cel-js';
+
+export function jsonToCel(value: unknown): unknown {
+  switch (typeof value) {
+    case 'number':
+      return Number.isInteger(value) ? BigInt(value) : value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) out[i] = jsonToCel(value[i]);
+        return out;
+      }
+      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      for (const key of Object.keys(value)) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v !== undefined) out[key] = jsonToCel(v);
+      }
+      return out;
+    }
+    case 'undefined':
+      return null;
+    default:
+      return value;
+  }
+}
+
+/** A value with a canonical text form (Quantity, URL, IP, CIDR...) converts to that text. */
+interface HasCelString {
+  toCelString(): string;
+}
+
+function hasCelString(value: object): value is HasCelString {
+  return typeof (value as Partial<HasCelString>).toCelString === 'function';
+}
+
+/**
+ * CEL result -> plain JSON-like JS value.
+ * - int/uint: a JS number when it is a safe integer, else its decimal string (no silent rounding);
+ * - bytes: base64 string; timestamp: RFC 3339 string; duration: `1h2m3s`-style string as cel-go;
+ * - optional: its value, or null when empty; types: the type name;
+ * - Kubernetes library values (quantity, URL, IP, CIDR): their canonical string.
+ */
+export function celToJson(value: unknown): unknown {
+  switch (typeof value) {
+    case 'bigint':
+      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) return value.map(celToJson);
+      if (value instanceof Optional) return value.hasValue() ? celToJson(value.value()) : null;
+      if (value instanceof Map) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of value) out[String(celToJson(k))] = celToJson(v);
+        return out;
+      }
+      if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+      if (value instanceof Date) return value.toISOString();
+      if (value instanceof Set) return [...value].map(celToJson);
+      if (hasCelString(value)) return value.toCelString();
+      const proto = Object.getPrototypeOf(value) as object | null;
+      if (proto === null || proto === Object.prototype) {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value)) out[key] = celToJson((value as Record<string, unknown>)[key]);
+        return out;
+      }
+      // UnsignedInt, Duration, Type and other library values print as CEL prints them
+      const text = String(value);
+      if (/^\d+$/.test(text)) return celToJson(BigInt(text));
+      return text;
+    }
+    default:
+      return value;
+  }
+}
