@@ -4,7 +4,7 @@
  * evaluation reports (`compilation error: ...`), and the policy's failurePolicy decides the
  * request. The other expressions of the policy still run.
  */
-import type { CelEnvironment, CelProgram } from '../cel/index.js';
+import type { CelEnvironment, CelProgram, CompileOptions } from '../cel/index.js';
 import { compileMatchResources, type CompiledMatchResources } from '../engine/match.js';
 import type { AuditAnnotationSpec, ValidatingPolicySpec, ValidationSpec } from './vap-spec.js';
 
@@ -76,7 +76,7 @@ export function compilePolicy(spec: ValidatingPolicySpec, cel: CelEnvironment): 
     const trimmed = source.trim();
     try {
       // hasParams declares `params` only when the policy has a paramKind, as the apiserver does
-      const options = { field, variables, hasParams } as Parameters<CelEnvironment['compile']>[1];
+      const options: CompileOptions = { field, variables, hasParams };
       return { source: trimmed, field, program: cel.compile(trimmed, options) };
     } catch (error) {
       const message = errorText(error);
