@@ -370,7 +370,7 @@ spec:
       messageExpression: "'Deployment spec.replicas set to ' + string(object.spec.replicas)"
   auditAnnotations:
     - key: "high-replica-count"
-      # the documentation's branch is `: null`; an empty string is omitted the same way (see evaluation tests for null)
+      # the documentation's branch is ': null'; an empty string is omitted the same way (see evaluation tests for null)
       valueExpression: "object.spec.replicas > 50 ? 'Deployment spec.replicas set to ' + string(object.spec.replicas) : ''"
 ---
 apiVersion: admissionregistration.k8s.io/v1
