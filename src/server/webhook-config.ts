@@ -232,9 +232,9 @@ interface Atom {
 
 /**
  * A short, deterministic webhook rule list matching exactly the requests some policy can match.
- * Two candidates are merged (see `merge`) and the shorter kept, the disjoint one on a tie:
- * the single (group, version, resource, operation) atoms left after dropping those a wildcard
- * covers, and the policies' own rules (which may overlap, as webhook rules may).
+ * Two candidates are merged (see `merge`) and the shorter kept: the policies' own rules (which
+ * may overlap, as webhook rules may), and the single (group, version, resource, operation) atoms
+ * left after dropping those a wildcard covers. On a tie the first wins.
  */
 export function webhookRules(policies: readonly Pick<Policy, 'rules'>[]): V1RuleWithOperations[] {
   const atoms = new Map<string, Atom>();
@@ -260,7 +260,8 @@ export function webhookRules(policies: readonly Pick<Policy, 'rules'>[]): V1Rule
     (rule, i) => !inputRules.some((other, j) => j !== i && ruleCovers(other, rule) && (!ruleCovers(rule, other) || j < i)),
   );
   const fromRules = merge(uncovered);
-  const best = fromRules.length < fromAtoms.length ? fromRules : fromAtoms;
+  // on a tie the policy-shaped list wins: it reads like the policies that asked for it
+  const best = fromRules.length <= fromAtoms.length ? fromRules : fromAtoms;
   return best.map(toWebhookRule).sort(compareRules);
 }
 

@@ -513,22 +513,59 @@ function deepMerge(base: unknown, over: unknown): unknown {
 export function renderChart(options: RenderOptions): ChartRender {
   const chart = parseYaml(readFileSync(path.join(options.chartDir, 'Chart.yaml'), 'utf8')) as Record<string, unknown>;
   const defaults = parseYaml(readFileSync(path.join(options.chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+  const templatesDir = path.join(options.chartDir, 'templates');
+  const templates = new Map<string, string>();
+  for (const name of readdirSync(templatesDir).filter((f) => /\.(ya?ml|tpl)$/.test(f)).sort()) {
+    templates.set(`templates/${name}`, readFileSync(path.join(templatesDir, name), 'utf8'));
+  }
   const values = deepMerge(defaults, options.values ?? {}) as Record<string, unknown>;
+  return renderSources({ chart, values, templates, releaseName: options.releaseName, namespace: options.namespace });
+}
+
+export interface SourceOptions {
+  /** Chart.yaml contents (name, version, appVersion) */
+  chart: Record<string, unknown>;
+  values: Record<string, unknown>;
+  /** template path (templates/x.yaml) -> text, rendered in this order; `_`-prefixed files only define */
+  templates: Map<string, string>;
+  releaseName: string;
+  namespace: string;
+}
+
+export function renderSources(options: SourceOptions): ChartRender {
+  const files = renderTexts(options);
+  const documents: Record<string, unknown>[] = [];
+  let stream = '';
+  for (const [rel, text] of files) {
+    for (const part of text.split(/^---\s*$/m)) {
+      if (part.split('\n').every((l) => l.trim() === '' || l.trim().startsWith('#'))) continue;
+      let doc: unknown;
+      try {
+        doc = parseYaml(part);
+      } catch (error) {
+        throw new TemplateError(rel, `rendered YAML does not parse: ${(error as Error).message}\n${part}`);
+      }
+      if (doc === null || doc === undefined) continue;
+      if (!isMap(doc)) throw new TemplateError(rel, `rendered a document that is not a map:\n${part}`);
+      documents.push(doc);
+      stream += `---\n# Source: ${String(options.chart.name)}/${rel}\n${part.replace(/^\n+/, '').replace(/\s+$/, '')}\n`;
+    }
+  }
+  return { files, documents, stream };
+}
+
+/** The rendered text of each template that is not a `_` helper file. */
+export function renderTexts(options: SourceOptions): Map<string, string> {
+  const { chart, values } = options;
   const root = {
     Values: values,
     Release: { Name: options.releaseName, Namespace: options.namespace, Service: 'Helm', IsInstall: true, IsUpgrade: false },
     Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
     Capabilities: { KubeVersion: { Version: 'v1.31.0', Major: '1', Minor: '31' } },
   };
-
-  const templatesDir = path.join(options.chartDir, 'templates');
-  const names = readdirSync(templatesDir).filter((f) => /\.(ya?ml|tpl)$/.test(f)).sort();
   const defines = new Map<string, Node[]>();
   const trees = new Map<string, Node[]>();
-  for (const name of names) {
-    const rel = `templates/${name}`;
-    trees.set(rel, parseTemplate(readFileSync(path.join(templatesDir, name), 'utf8'), rel, defines));
-  }
+  for (const [rel, text] of options.templates) trees.set(rel, parseTemplate(text, rel, defines));
 
   const execute = (nodes: Node[], dot: unknown, scope: Scope): string => {
     let out = '';
@@ -666,27 +703,11 @@ export function renderChart(options: RenderOptions): ChartRender {
   };
 
   const files = new Map<string, string>();
-  const documents: Record<string, unknown>[] = [];
-  let stream = '';
   for (const [rel, tree] of trees) {
     if (path.basename(rel).startsWith('_')) continue;
     const scope = new Scope();
     scope.declare('', root);
-    const text = execute(tree, root, scope);
-    files.set(rel, text);
-    for (const part of text.split(/^---\s*$/m)) {
-      if (part.trim() === '' || part.split('\n').every((l) => l.trim() === '' || l.trim().startsWith('#'))) continue;
-      let doc: unknown;
-      try {
-        doc = parseYaml(part);
-      } catch (error) {
-        throw new TemplateError(rel, `rendered YAML does not parse: ${(error as Error).message}\n${part}`);
-      }
-      if (doc === null || doc === undefined) continue;
-      if (!isMap(doc)) throw new TemplateError(rel, `rendered a document that is not a map:\n${part}`);
-      documents.push(doc);
-      stream += `---\n# Source: ${String(chart.name)}/${rel}\n${part.replace(/^\n+/, '').replace(/\s+$/, '')}\n`;
-    }
+    files.set(rel, execute(tree, root, scope));
   }
-  return { files, documents, stream };
+  return files;
 }
