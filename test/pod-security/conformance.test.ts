@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../src/index.js';
 import { parseVersion, type Level } from '../../policies/pod-security/api.js';
+import type { PodSpec } from '../../policies/pod-security/checks/types.js';
 import { aggregate, evaluate, forbiddenDetail } from '../../policies/pod-security/registry.js';
 import { byAction, deploymentOf, validate } from './helpers.js';
 
@@ -103,7 +104,7 @@ describe.skipIf(!present)('Pod Security Admission conformance fixtures', () => {
         const acceptedRules = f.checkId ? ACCEPTED_RULES[f.checkId] ?? [f.checkId] : [];
 
         // 1. the evaluator alone
-        const result = aggregate(evaluate(f.level, parseVersion(f.version).value, pod.metadata ?? {}, (pod.spec ?? {}) as object));
+        const result = aggregate(evaluate(f.level, parseVersion(f.version).value, pod.metadata ?? {}, (pod.spec ?? {}) as PodSpec));
         if (f.expect === 'pass' && !result.allowed) mismatches.push(`${where}: evaluate denied: ${forbiddenDetail(result)}`);
         if (f.expect === 'fail') {
           if (result.allowed) mismatches.push(`${where}: evaluate allowed`);
