@@ -10,7 +10,18 @@
  */
 import { EvaluationError } from '@marcbachmann/cel-js';
 import { charge } from './budget.js';
+import { lowerAscii, upperAscii } from './libraries/strings.js';
 import { re2Matches } from './re2.js';
+
+/**
+ * Built-in string methods whose engine implementation differs from cel-go's and which cannot be
+ * re-declared (the engine rejects overlapping overloads): name -> [arity, implementation].
+ */
+const STRING_METHOD_OVERRIDES: Record<string, { arity: number; impl: (receiver: string, ...args: string[]) => unknown }> = {
+  matches: { arity: 1, impl: (s, re) => re2Matches(s, re as string) },
+  lowerAscii: { arity: 0, impl: lowerAscii },
+  upperAscii: { arity: 0, impl: upperAscii },
+};
 
 type EvaluateFn = (ev: Evaluator, ast: EngineNode, ctx: unknown) => unknown;
 
@@ -109,37 +120,40 @@ function celTypeName(value: unknown): string {
   return typeof value === 'object' ? 'map' : typeof value;
 }
 
-/** `matches` with RE2 semantics, for the method form `s.matches(re)` and the global `matches(s, re)`. */
-function re2MatchesEvaluate(node: EngineNode, subjectNode: EngineNode, patternNode: EngineNode): EvaluateFn {
+/** Evaluates a string method from STRING_METHOD_OVERRIDES: `s.name(args)` or, for matches, `matches(s, re)`. */
+function overriddenStringMethod(node: EngineNode, name: string, operands: EngineNode[]): EvaluateFn {
+  const override = STRING_METHOD_OVERRIDES[name] as (typeof STRING_METHOD_OVERRIDES)[string];
   return (ev, _ast, ctx) => {
     try {
       charge();
-      const subject = ev.run(subjectNode, ctx);
-      const pattern = ev.run(patternNode, ctx);
-      if (typeof subject !== 'string' || typeof pattern !== 'string') {
-        throw noOverload('matches', [celTypeName(subject), celTypeName(pattern)]);
-      }
-      return re2Matches(subject, pattern);
+      const values = operands.map((operand) => ev.run(operand, ctx));
+      if (!values.every((v) => typeof v === 'string')) throw noOverload(name, values.map(celTypeName));
+      const [receiver, ...args] = values as string[];
+      return override.impl(receiver as string, ...args);
     } catch (error) {
       throw attach(error, node);
     }
   };
 }
 
-/** Replaces `matches` by RE2 and makes calls and comprehension steps pay into the budget. */
+function overrideFor(name: string, operandCount: number): boolean {
+  return Object.hasOwn(STRING_METHOD_OVERRIDES, name) && STRING_METHOD_OVERRIDES[name]?.arity === operandCount - 1;
+}
+
+/** Reroutes STRING_METHOD_OVERRIDES and makes calls and comprehension steps pay into the budget. */
 export function instrument(root: EngineNode): void {
   walk(root, (node) => {
     if (node.op === 'rcall') {
       const [name, receiver, args] = node.args as [string, EngineNode, EngineNode[]];
-      if (name === 'matches' && args.length === 1 && args[0]) {
-        node.evaluate = re2MatchesEvaluate(node, receiver, args[0]);
+      if (overrideFor(name, args.length + 1)) {
+        node.evaluate = overriddenStringMethod(node, name, [receiver, ...args]);
         return;
       }
       chargeOnEvaluate(node);
     } else if (node.op === 'call') {
       const [name, args] = node.args as [string, EngineNode[]];
-      if (name === 'matches' && args.length === 2 && args[0] && args[1]) {
-        node.evaluate = re2MatchesEvaluate(node, args[0], args[1]);
+      if (name === 'matches' && overrideFor(name, args.length)) {
+        node.evaluate = overriddenStringMethod(node, name, args);
         return;
       }
       chargeOnEvaluate(node);
