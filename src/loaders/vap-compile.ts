@@ -90,12 +90,10 @@ export function compilePolicy(spec: ValidatingPolicySpec, cel: CelEnvironment): 
   const variables = spec.variables.map((variable, i) => {
     const compiled = compile(variable.expression, `spec.variables[${i}].expression`, [...declared]);
     declared.push(variable.name);
-    const program: CelProgram = compiled.program ?? {
-      source: compiled.source,
-      evaluate: () => {
-        throw new VariableCompileError(variable.name, compiled.compileError ?? 'unknown error');
-      },
+    const fail = (): never => {
+      throw new VariableCompileError(variable.name, compiled.compileError ?? 'unknown error');
     };
+    const program: CelProgram = compiled.program ?? { source: compiled.source, evaluate: fail, evaluateRaw: fail };
     return { name: variable.name, program };
   });
   const all = [...declared];
