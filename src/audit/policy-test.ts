@@ -332,12 +332,13 @@ export async function runSuite(suite: Suite, loadedCache = new Map<string, Promi
       const actual: ExpectedResult = policyOutcomes(audited, e.rule).get(e.policy) ?? 'skip';
       const check: CheckResult = { case: testCase.name, policy: e.policy, ...(e.rule ? { rule: e.rule } : {}), expected: e.result, actual, ok: true };
       const messages = audited.decision.findings.filter((f) => f.policy === e.policy && (e.rule === undefined || f.rule === e.rule)).map((f) => f.message);
+      const shown = [...new Set(messages)];
       if (actual !== e.result) {
         check.ok = false;
-        check.problem = `expected ${e.result}, got ${actual}${messages.length > 0 ? `: ${messages.join('; ')}` : ''}`;
+        check.problem = `expected ${e.result}, got ${actual}${shown.length > 0 ? `: ${shown.join('; ')}` : ''}`;
       } else if (e.message !== undefined && !messages.some((m) => m.includes(e.message as string))) {
         check.ok = false;
-        check.problem = `no message contains "${e.message}"${messages.length > 0 ? ` (messages: ${messages.join('; ')})` : ' (no messages)'}`;
+        check.problem = `no message contains "${e.message}"${shown.length > 0 ? ` (messages: ${shown.join('; ')})` : ' (no messages)'}`;
       } else if (e.patched) {
         let policySet = single.get(e.policy);
         if (!policySet) single.set(e.policy, (policySet = new PolicySet([byName.get(e.policy) as Policy])));
