@@ -20,7 +20,7 @@ import type { PortcullisConfig } from './config.js';
 import { PolicyLoadError, type SourcedDocument } from './errors.js';
 import { readPolicyFolders } from './folder.js';
 import { loadTypeScriptPolicy } from './typescript.js';
-import { buildPolicyKinds } from './kinds.js';
+import { buildCelPolicies } from './kinds.js';
 
 export type { PortcullisConfig } from './config.js';
 export { ConfigError, emptyConfig, parseConfig, readConfigFile } from './config.js';
@@ -41,7 +41,15 @@ export interface LoadResult {
   params: KubeObject[];
   /** config.namespaces followed by the Namespace objects found in the folders */
   namespaces: KubeObject[];
+  /** what makes the set unusable as a whole: unreadable path, invalid YAML or document, bad module, duplicate name */
   errors: PolicyLoadError[];
+  /**
+   * CEL that failed to compile (code CEL_COMPILE). Not a load error: those policies are in
+   * `policies` and apply their failurePolicy at review time; print these at load.
+   */
+  compileErrors: PolicyLoadError[];
+  /** inert configuration, usually a typo: a policy without a binding, a binding without a policy */
+  warnings: PolicyLoadError[];
 }
 
 const POLICY_KINDS = new Set(['ValidatingAdmissionPolicy', 'MutatingAdmissionPolicy']);
@@ -95,7 +103,7 @@ export async function loadPolicies(options: LoadOptions): Promise<LoadResult> {
     }
   }
 
-  const built = await buildPolicyKinds(cel, { cel: options.cel, config });
+  const built = buildCelPolicies(cel, options.cel);
   errors.push(...built.errors);
   const policies: { policy: Policy; order: number }[] = built.policies.map((policy) => ({ policy, order: orderOf(cel, policy.name) }));
 
@@ -117,7 +125,7 @@ export async function loadPolicies(options: LoadOptions): Promise<LoadResult> {
     }
   });
   policies.sort((a, b) => a.order - b.order);
-  return { policies: policies.map((p) => p.policy), params, namespaces, errors };
+  return { policies: policies.map((p) => p.policy), params, namespaces, errors, compileErrors: built.compileErrors, warnings: built.warnings };
 }
 
 function orderOf(docs: SourcedDocument[], name: string): number {

@@ -1,50 +1,35 @@
 /**
  * Builds the CEL policy kinds from their documents: ValidatingAdmissionPolicy(+Binding) through
- * vap.ts and MutatingAdmissionPolicy(+Binding) through map.ts.
+ * vap.ts and MutatingAdmissionPolicy(+Binding) through map.ts, sharing one CEL environment.
  */
-import type { CelEnvironment } from '../cel/index.js';
+import { createCelEnvironment, type CelEnvironment } from '../cel/index.js';
 import type { Policy } from '../engine/types.js';
-import type { PortcullisConfig } from './config.js';
-import { PolicyLoadError, type SourcedDocument } from './errors.js';
+import type { PolicyLoadError, SourcedDocument } from './errors.js';
+import { buildMutatingPolicies } from './map.js';
+import { buildValidatingPolicies } from './vap.js';
 
-export interface BuildContext {
-  cel?: CelEnvironment;
-  config: PortcullisConfig;
+export interface CelPolicyBuild {
+  policies: Policy[];
+  errors: PolicyLoadError[];
+  compileErrors: PolicyLoadError[];
+  warnings: PolicyLoadError[];
 }
 
-type Builder = (docs: SourcedDocument[], ctx: { cel: CelEnvironment }) => { policies: Policy[]; errors: PolicyLoadError[] };
-
-// TEMPORARY: vap.ts / map.ts are written concurrently; resolved dynamically until they exist.
-async function optionalBuilder(module: string, name: string): Promise<Builder | undefined> {
-  try {
-    const loaded = (await import(module)) as Record<string, unknown>;
-    return loaded[name] as Builder | undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function buildPolicyKinds(docs: SourcedDocument[], ctx: BuildContext): Promise<{ policies: Policy[]; errors: PolicyLoadError[] }> {
-  const policies: Policy[] = [];
-  const errors: PolicyLoadError[] = [];
+export function buildCelPolicies(docs: SourcedDocument[], cel: CelEnvironment | undefined): CelPolicyBuild {
+  const result: CelPolicyBuild = { policies: [], errors: [], compileErrors: [], warnings: [] };
   const validating = docs.filter((d) => String(d.doc.kind).startsWith('Validating'));
   const mutating = docs.filter((d) => String(d.doc.kind).startsWith('Mutating'));
-  for (const [group, module, name] of [
-    [validating, './vap.js', 'buildValidatingPolicies'],
-    [mutating, './map.js', 'buildMutatingPolicies'],
-  ] as const) {
-    if (group.length === 0) continue;
-    const build = await optionalBuilder(module, name);
-    if (!build) {
-      for (const d of group) {
-        errors.push(new PolicyLoadError('POLICY_KIND_UNSUPPORTED', d.file, `${d.doc.kind} is not supported yet by this build`, d.line));
-      }
-      continue;
-    }
-    const cel = ctx.cel ?? ((await import('../cel/index.js')) as { createCelEnvironment: () => CelEnvironment }).createCelEnvironment();
-    const built = build(group, { cel });
-    policies.push(...built.policies);
-    errors.push(...built.errors);
+  if (validating.length === 0 && mutating.length === 0) return result;
+  const environment = cel ?? createCelEnvironment();
+  for (const built of [
+    validating.length > 0 ? buildValidatingPolicies(validating, { cel: environment }) : undefined,
+    mutating.length > 0 ? buildMutatingPolicies(mutating, { cel: environment }) : undefined,
+  ]) {
+    if (!built) continue;
+    result.policies.push(...built.policies);
+    result.errors.push(...built.errors);
+    result.compileErrors.push(...built.compileErrors);
+    result.warnings.push(...built.warnings);
   }
-  return { policies, errors };
+  return result;
 }

@@ -63,6 +63,48 @@ describe('loadPolicies', () => {
     );
   });
 
+  it('builds CEL policies, reports CEL compile errors and unbound policies separately from load errors', async () => {
+    const rules = 'resourceRules: [{apiGroups: [""], apiVersions: [v1], resources: [pods], operations: [CREATE]}]';
+    const dir = await makeTree({
+      'a-vap.yaml': [
+        'apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingAdmissionPolicy', 'metadata: {name: vap-ok}',
+        `spec: {failurePolicy: Fail, matchConstraints: {${rules}}, validations: [{expression: "object.metadata.name != 'bad'"}]}`,
+        '---', 'apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingAdmissionPolicyBinding', 'metadata: {name: vap-ok-binding}',
+        'spec: {policyName: vap-ok, validationActions: [Deny]}',
+        '---', 'apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingAdmissionPolicy', 'metadata: {name: vap-bad-cel}',
+        `spec: {failurePolicy: Fail, matchConstraints: {${rules}}, validations: [{expression: "object.metadata.name =="}]}`,
+        '---', 'apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingAdmissionPolicyBinding', 'metadata: {name: vap-bad-cel-binding}',
+        'spec: {policyName: vap-bad-cel, validationActions: [Deny]}',
+        '---', 'apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingAdmissionPolicy', 'metadata: {name: vap-unbound}',
+        `spec: {matchConstraints: {${rules}}, validations: [{expression: "true"}]}`,
+      ].join('\n'),
+      'b-map.yaml': [
+        'apiVersion: admissionregistration.k8s.io/v1beta1', 'kind: MutatingAdmissionPolicy', 'metadata: {name: map-label}',
+        `spec: {reinvocationPolicy: Never, matchConstraints: {${rules}}, mutations: [{patchType: ApplyConfiguration, applyConfiguration: {expression: "Object{metadata: Object.metadata{labels: {'x': 'y'}}}"}}]}`,
+        '---', 'apiVersion: admissionregistration.k8s.io/v1beta1', 'kind: MutatingAdmissionPolicyBinding', 'metadata: {name: map-label-binding}',
+        'spec: {policyName: map-label}',
+      ].join('\n'),
+      'c.ts': tsPolicy('ts-last'),
+      'd.ts': tsPolicy('vap-ok'),
+    });
+    try {
+      const result = await loadPolicies({ dirs: [dir], config: emptyConfig() });
+      expect(result.policies.map((p) => [p.name, p.source])).toEqual([
+        ['vap-ok', 'ValidatingAdmissionPolicy'],
+        ['vap-bad-cel', 'ValidatingAdmissionPolicy'],
+        ['map-label', 'MutatingAdmissionPolicy'],
+        ['ts-last', 'TypeScript'],
+      ]);
+      expect(result.errors.map((e) => e.message)).toEqual([
+        `${path.join(dir, 'd.ts')}: policy 'vap-ok' is already defined in ${path.join(dir, 'a-vap.yaml')}:1; names must be unique across policy folders`,
+      ]);
+      expect(result.compileErrors.map((e) => [e.code, e.policy, e.line])).toEqual([['CEL_COMPILE', 'vap-bad-cel', 11]]);
+      expect(result.warnings.map((e) => [e.code, e.policy])).toEqual([['VAP_UNBOUND', 'vap-unbound']]);
+    } finally {
+      await removeTree(dir);
+    }
+  });
+
   it('reports a folder that does not exist', async () => {
     const missing = path.join(first, 'nope');
     const result = await loadPolicies({ dirs: [missing], config: emptyConfig() });
@@ -70,7 +112,11 @@ describe('loadPolicies', () => {
     expect(result.policies).toEqual([]);
   });
 
-  it('finds the built-in policy folder from the module location', () => {
+  it('finds the built-in policy folder from the module location, and it loads cleanly', async () => {
     expect(builtinPolicyDir()).toBe(path.resolve(import.meta.dirname, '../../policies'));
+    const result = await loadPolicies({ dirs: [builtinPolicyDir()], config: emptyConfig() });
+    expect(result.errors.map((e) => e.message)).toEqual([]);
+    expect(result.compileErrors.map((e) => e.message)).toEqual([]);
+    expect(result.policies.map((p) => p.name)).toEqual(expect.arrayContaining(['pod-security', 'defaults']));
   });
 });
