@@ -16,7 +16,7 @@ import policy from '../policies/pod-security/index.js';
 import { DEFAULT_CONFIGURATION, type PodSecurityConfiguration } from '../policies/pod-security/config.js';
 import { evaluate } from '../policies/pod-security/registry.js';
 import { LATEST } from '../policies/pod-security/api.js';
-import type { PodSpec } from '../policies/pod-security/checks/types.js';
+import type { PodMetadata, PodSpec } from '../policies/pod-security/checks/types.js';
 
 const compliant: KubeObject = {
   apiVersion: 'v1',
@@ -88,7 +88,7 @@ function measure(name: string, fn: () => unknown, iterations = 20_000, samples =
 }
 
 const spec = compliant.spec as PodSpec;
-const meta = compliant.metadata as object;
+const meta = compliant.metadata as PodMetadata;
 const failingSpec = failing.spec as PodSpec;
 
 const baseline = measure('baseline: JSON.parse(JSON.stringify(pod))', () => JSON.parse(JSON.stringify(compliant)));

@@ -11,9 +11,12 @@
  *   namespace policy is known; each sets the `exempt` annotation.
  * - Invalid namespace labels: enforce reads as restricted, audit/warn as privileged, versions as
  *   latest, and the `error` annotation says why (upstream PolicyToEvaluate).
+ * - Namespaces: invalid pod-security labels are refused (see reviewNamespace).
  */
 import {
   aggregateErrorText,
+  compareLevels,
+  LABEL_PREFIX,
   AUDIT_VIOLATIONS_ANNOTATION,
   ENFORCED_POLICY_ANNOTATION,
   ERROR_ANNOTATION,
@@ -23,6 +26,7 @@ import {
   levelVersionText,
   policyToEvaluate,
   sameLevelVersion,
+  type LabelError,
   type LevelVersion,
   type ModePolicy,
 } from './api.js';
@@ -60,6 +64,10 @@ export interface PodSecurityOutcome {
   audit?: ModeOutcome;
   /** annotations PSA sets (keys without PSA's prefix): enforce-policy, audit-violations, exempt, error */
   annotations: Record<string, string>;
+  /** Namespace requests: why the pod-security labels are refused (`Namespace "x" is invalid: ...`) */
+  namespaceDenial?: string;
+  /** Namespace requests: the warning PSA gives for labels on an exempt namespace */
+  namespaceWarning?: string;
 }
 
 const IGNORED_POD_SUBRESOURCES: ReadonlySet<string> = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
@@ -75,6 +83,7 @@ export function reviewPodSecurity(
   evaluator: Evaluator = defaultEvaluator,
 ): PodSecurityOutcome {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return NOTHING;
+  if (request.group === '' && request.resource === 'namespaces') return reviewNamespace(request, config);
   const isPod = isPodResource(request.group, request.resource);
   const subResource = request.subResource ?? '';
   if (isPod) {
@@ -143,6 +152,70 @@ function evaluatePod(
     }
   }
   return outcome;
+}
+
+/**
+ * Namespace CREATE/UPDATE (upstream ValidateNamespace): invalid pod-security labels are refused on
+ * create, and on update unless the same errors were already there; labels on an exempt namespace
+ * that ask for something other than the defaults get a warning. (PSA also dry-runs the existing
+ * pods of a namespace whose enforce level is raised; that needs a pod list this policy lacks.)
+ */
+function reviewNamespace(request: PodSecurityRequest, config: ResolvedConfiguration): PodSecurityOutcome {
+  if ((request.subResource ?? '') !== '') return NOTHING;
+  const object = asObject(request.object);
+  const metadata = asObject(object.metadata);
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  const labels = asObject(metadata.labels);
+  const { policy, errors } = policyToEvaluate(labels, config.defaults);
+  const namespace = request.namespace || name;
+  const invalid = (): PodSecurityOutcome => ({
+    annotations: {},
+    namespaceDenial: `Namespace ${JSON.stringify(name)} is invalid: ${aggregateErrorText(errors.map(labelErrorText))}`,
+  });
+  const exemptWarning = (): PodSecurityOutcome => {
+    if (!config.exemptNamespaces.has(namespace)) return NOTHING;
+    const warning = exemptNamespaceWarning(name, policy, labels, config.defaults);
+    return warning ? { annotations: {}, namespaceWarning: warning } : NOTHING;
+  };
+  if (request.operation === 'CREATE') return errors.length > 0 ? invalid() : exemptWarning();
+
+  const oldLabels = asObject(asObject(asObject(request.oldObject).metadata).labels);
+  const old = policyToEvaluate(oldLabels, config.defaults);
+  if (errors.length > 0 && (old.errors.length === 0 || !sameErrors(errors, old.errors))) return invalid();
+  // nothing to tell unless the enforce policy became stricter
+  if (sameLevelVersion(policy.enforce, old.policy.enforce)) return NOTHING;
+  if (policy.enforce.level === 'privileged') return NOTHING;
+  if (sameVersion(policy.enforce, old.policy.enforce) && compareLevels(policy.enforce.level, old.policy.enforce.level) < 1) return NOTHING;
+  return exemptWarning();
+}
+
+function sameVersion(a: LevelVersion, b: LevelVersion): boolean {
+  return a.version.latest === b.version.latest && a.version.minor === b.version.minor;
+}
+
+function sameErrors(a: readonly LabelError[], b: readonly LabelError[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.label === b[i]?.label && e.value === b[i]?.value && e.message === b[i]?.message);
+}
+
+function equivalent(a: LevelVersion, b: LevelVersion): boolean {
+  return (a.level === 'privileged' && b.level === 'privileged') || sameLevelVersion(a, b);
+}
+
+/** `namespace "x" is exempt from Pod Security, and the policy (enforce=..., warn=...) will be ignored` */
+function exemptNamespaceWarning(name: string, policy: ModePolicy, labels: Record<string, unknown>, defaults: ModePolicy): string | undefined {
+  if (fullyPrivileged(policy)) return undefined;
+  if (equivalent(policy.enforce, defaults.enforce) && equivalent(policy.audit, defaults.audit) && equivalent(policy.warn, defaults.warn)) return undefined;
+  const parts: string[] = [];
+  for (const mode of ['enforce', 'audit', 'warn'] as const) {
+    const lv = policy[mode];
+    const labelled = `${LABEL_PREFIX}${mode}` in labels || `${LABEL_PREFIX}${mode}-version` in labels;
+    if (lv.level !== 'privileged' && labelled) parts.push(`${mode}=${levelVersionText(lv)}`);
+  }
+  return `namespace ${JSON.stringify(name)} is exempt from Pod Security, and the policy (${parts.join(', ')}) will be ignored`;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 type Containers = { name?: unknown; image?: unknown }[];

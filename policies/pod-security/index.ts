@@ -14,6 +14,7 @@
  *   Warn  `would violate PodSecurity "restricted:latest": ...`
  *   Audit the same text, which the engine reports as the `pod-security/audit-violations` annotation.
  * PSA's other annotations (enforce-policy, exempt, error) are returned as audit annotations.
+ * Namespaces with invalid pod-security labels are denied (rule `namespaceLabels`).
  */
 import type { KubeObject, PolicyContext, ValidateOutput, ValidationAction, Violation } from '../../src/index.js';
 import { definePolicy } from '../../src/index.js';
@@ -23,10 +24,13 @@ import { configurationFor, DEFAULT_CONFIGURATION, type PodSecurityConfiguration 
 
 export const POD_SECURITY_POLICY_NAME = 'pod-security';
 
+/** PolicyReport rule of findings about a Namespace's pod-security labels */
+export const NAMESPACE_LABELS_RULE = 'namespaceLabels';
+
 const OPERATIONS: ('CREATE' | 'UPDATE')[] = ['CREATE', 'UPDATE'];
 
 export const POD_SECURITY_RESOURCE_RULES = [
-  { apiGroups: [''], apiVersions: ['v1'], resources: ['pods', 'pods/ephemeralcontainers'], operations: OPERATIONS },
+  { apiGroups: [''], apiVersions: ['v1'], resources: ['pods', 'pods/ephemeralcontainers', 'namespaces'], operations: OPERATIONS },
   { apiGroups: [''], apiVersions: ['v1'], resources: ['podtemplates', 'replicationcontrollers'], operations: OPERATIONS },
   { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], operations: OPERATIONS },
   { apiGroups: ['batch'], apiVersions: ['v1'], resources: ['jobs', 'cronjobs'], operations: OPERATIONS },
@@ -47,6 +51,8 @@ export function toValidateOutput(outcome: PodSecurityOutcome): ValidateOutput {
   violationsOf(outcome.deny, 'Deny', violations);
   violationsOf(outcome.warn, 'Warn', violations);
   violationsOf(outcome.audit, 'Audit', violations);
+  if (outcome.namespaceDenial) violations.push({ message: outcome.namespaceDenial, action: 'Deny', rule: NAMESPACE_LABELS_RULE, path: 'metadata.labels' });
+  if (outcome.namespaceWarning) violations.push({ message: outcome.namespaceWarning, action: 'Warn', rule: NAMESPACE_LABELS_RULE, path: 'metadata.labels' });
   const auditAnnotations: Record<string, string> = {};
   for (const key in outcome.annotations) {
     // the engine builds <policy>/audit-violations from the Audit findings

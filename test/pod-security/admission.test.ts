@@ -289,3 +289,46 @@ describe('workloads: warn and audit on the pod template, never deny', () => {
     expect(out).toEqual({ violations: [], auditAnnotations: {} });
   });
 });
+
+describe('Namespace labels are validated as Pod Security Admission does', () => {
+  const ns = (name: string, nsLabels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: nsLabels } });
+
+  it('refuses a Namespace created with invalid pod-security labels', () => {
+    const out = validate(ns('team-b', { ...labels('enforce', 'strict', 'v1.x') }));
+    expect(out.violations).toEqual([
+      {
+        action: 'Deny',
+        rule: 'namespaceLabels',
+        path: 'metadata.labels',
+        message:
+          'Namespace "team-b" is invalid: [metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted, ' +
+          'metadata.labels[pod-security.kubernetes.io/enforce-version]: Invalid value: "v1.x": must be "latest" or "v1.x"]',
+      },
+    ]);
+    expect(validate(ns('team-b', labels('enforce', 'restricted', 'v1.30'))).violations).toEqual([]);
+  });
+
+  it('on UPDATE refuses new label errors but lets a namespace keep the errors it already had', () => {
+    const broken = ns('team-b', labels('warn', 'loud'));
+    expect(byAction(validate(broken, { operation: 'UPDATE', oldObject: ns('team-b') }), 'Deny').messages).toEqual([
+      'Namespace "team-b" is invalid: metadata.labels[pod-security.kubernetes.io/warn]: Invalid value: "loud": must be one of privileged, baseline, restricted',
+    ]);
+    const relabelled = ns('team-b', { ...labels('warn', 'loud'), team: 'b' });
+    expect(validate(relabelled, { operation: 'UPDATE', oldObject: broken }).violations).toEqual([]);
+  });
+
+  it('warns when an exempt namespace asks for a policy that will be ignored', () => {
+    const out = validate(ns('kube-system', { ...labels('enforce', 'restricted'), ...labels('audit', 'privileged') }));
+    expect(out.violations).toEqual([
+      {
+        action: 'Warn',
+        rule: 'namespaceLabels',
+        path: 'metadata.labels',
+        message: 'namespace "kube-system" is exempt from Pod Security, and the policy (enforce=restricted:latest) will be ignored',
+      },
+    ]);
+    // labels equal to the defaults, or fully privileged, say nothing
+    expect(validate(ns('kube-system', labels('enforce', 'baseline'))).violations).toEqual([]);
+    expect(validate(ns('kube-system', { ...labels('enforce', 'privileged'), ...labels('warn', 'privileged'), ...labels('audit', 'privileged') })).violations).toEqual([]);
+  });
+});

@@ -15,6 +15,7 @@ const RESOURCES: Record<string, { group: string; version: string; resource: stri
   Job: { group: 'batch', version: 'v1', resource: 'jobs' },
   CronJob: { group: 'batch', version: 'v1', resource: 'cronjobs' },
   ConfigMap: { group: '', version: 'v1', resource: 'configmaps' },
+  Namespace: { group: '', version: 'v1', resource: 'namespaces' },
 };
 
 export interface ContextOptions {
@@ -33,7 +34,7 @@ export function podContext(object: KubeObject, options: ContextOptions = {}): Po
   const kind = object.kind ?? 'Pod';
   const gvr = RESOURCES[kind];
   if (!gvr) throw new Error(`no resource for kind ${kind}`);
-  const namespace = options.namespace ?? 'team-a';
+  const namespace = options.namespace ?? (kind === 'Namespace' ? (object.metadata?.name ?? '') : 'team-a');
   const operation = options.operation ?? 'CREATE';
   const request: AdmissionRequest = {
     uid: 'uid-1',
