@@ -63,7 +63,12 @@ function errorText(error: unknown): string {
  */
 export function objectPathOf(expression: string): string | undefined {
   const paths = new Set<string>();
-  for (const match of expression.matchAll(/(?<![\w.])object((?:\.[A-Za-z_]\w*)+)/g)) paths.add((match[1] as string).slice(1));
+  for (const match of expression.matchAll(/(?<![\w.])object((?:\.[A-Za-z_]\w*)+)(\s*\()?/g)) {
+    const segments = (match[1] as string).slice(1).split('.');
+    // `object.metadata.name.startsWith(...)`: the last segment is a method, not a field
+    if (match[2]) segments.pop();
+    if (segments.length > 0) paths.add(segments.join('.'));
+  }
   if (paths.size !== 1) return undefined;
   return [...paths][0];
 }

@@ -10,6 +10,7 @@ import { PolicySet } from '../../src/engine/policy-set.js';
 import type { Finding, Lookups, Policy } from '../../src/engine/types.js';
 import type { SourcedDocument } from '../../src/loaders/errors.js';
 import { buildValidatingPolicies } from '../../src/loaders/vap.js';
+import { objectPathOf } from '../../src/loaders/vap-compile.js';
 import { deployment, deploymentRequest, lookups, namespace } from './helpers.js';
 
 const cel = createCelEnvironment();
@@ -432,5 +433,20 @@ describe('what expressions see', () => {
     const look = lookups([configMap], [namespace('default')]);
     expect(findings(built.policies, deploymentRequest(deployment(3)), look)).toEqual([]);
     expect(findings(built.policies, deploymentRequest(deployment(4)), look).map((f) => f.message)).toEqual([denied('over')]);
+  });
+});
+
+describe('finding path: the object field a validation reads', () => {
+  it.each([
+    ['object.spec.replicas <= 5', 'spec.replicas'],
+    ['has(object.spec.replicas) && object.spec.replicas < 3', 'spec.replicas'],
+    ["object.metadata.name.startsWith('web')", 'metadata.name'],
+    ['object.spec.template.spec.containers.all(c, c.image != "")', 'spec.template.spec.containers'],
+    ['object.spec.replicas <= oldObject.spec.replicas', 'spec.replicas'],
+    ['object.spec.replicas < object.spec.maxReplicas', undefined],
+    ['request.operation == "CREATE"', undefined],
+    ['namespaceObject.metadata.name != ""', undefined],
+  ])('%s -> %s', (expression, path) => {
+    expect(objectPathOf(expression)).toBe(path);
   });
 });
