@@ -5,12 +5,14 @@
  * neither message construction nor that function, so each expression is rewritten before it is
  * compiled, into plain CEL with the same meaning for our purposes:
  *
- *   Type{f: v, ?g: w}           ->  {"f": dyn(v), ?"g": w}   (a map; dyn() because field values differ in type)
+ *   Type{f: v, ?g: w}           ->  {"f": dyn(v), "\uE002g": dyn(w)}   (a map; dyn() because field values differ in type)
  *   jsonpatch.escapeKey(k)      ->  ("\uE000" + (k) + "\uE001")
  *
  * The escapeKey rewrite brackets the key with two private-use characters instead of escaping it in
- * CEL (the strings library may not be there); resolveEscapedKeys turns every bracketed run in the
- * result's strings into its JSON Pointer escape once the expression has been evaluated.
+ * CEL (the strings library may not be there), and an optional field (`?g: w`, which the CEL library
+ * cannot parse in a map) is marked by a private-use prefix on its key; resolveRewriteMarkers, run on
+ * the evaluated result, turns every bracketed run in its strings into the JSON Pointer escape and
+ * keeps a marked field only when its optional has a value (unwrapped).
  *
  * What is lost: the construction's type. Kubernetes uses it for two checks, which we do here
  * statically instead, where the text shows them: type names must be `JSONPatch`, `Object` or
@@ -43,6 +45,8 @@ export interface RewrittenExpression {
   sourceOffsets: number[];
 }
 
+/** prefix of an optional field's key until resolveRewriteMarkers decides whether it stays */
+const OPTIONAL_FIELD = '\uE002';
 const JSON_PATCH_FIELDS = new Set(['op', 'path', 'from', 'value']);
 const KEYWORDS = new Set(['in', 'true', 'false', 'null']);
 
@@ -131,7 +135,7 @@ interface Frame {
   field?: string;
   /** a message field value is open */
   valueOpen?: boolean;
-  /** the open value is wrapped in `dyn(` (not for optional entries, whose value is an optional) */
+  /** the open value is wrapped in `dyn(` */
   dynOpen?: boolean;
   /** nothing significant has been written since the frame's current value started */
   fresh?: boolean;
@@ -206,10 +210,10 @@ export function rewriteMutationExpression(source: string): RewrittenExpression {
       if (frame.typeName === 'JSONPatch' && !JSON_PATCH_FIELDS.has(name.text)) {
         throw new MapExpressionError(`JSONPatch has no field "${name.text}" (fields: op, path, from, value)`, name.start);
       }
-      emit(optional ? `?${JSON.stringify(name.text)}: ` : `${JSON.stringify(name.text)}: dyn(`, name.start);
+      emit(`${JSON.stringify((optional ? OPTIONAL_FIELD : '') + name.text)}: dyn(`, name.start);
       frame.field = name.text;
       frame.valueOpen = true;
-      frame.dynOpen = !optional;
+      frame.dynOpen = true;
       frame.fresh = true;
       i = colonAt + 1;
       continue;
@@ -263,6 +267,7 @@ export function rewriteMutationExpression(source: string): RewrittenExpression {
 
     if (token.kind === 'punct') {
       if (token.text === ',' && frame?.typeName !== undefined && frame.valueOpen) {
+        if (fresh) throw new MapExpressionError(`field ${frame.field} of ${frame.typeName}{...} has no value`, token.start);
         emit(frame.dynOpen ? '),' : ',', token.start);
         frame.field = undefined;
         frame.valueOpen = false;
@@ -281,6 +286,9 @@ export function rewriteMutationExpression(source: string): RewrittenExpression {
         continue;
       }
       if (token.text === '}' || token.text === ')' || token.text === ']') {
+        if (fresh && frame?.typeName !== undefined && frame.valueOpen) {
+          throw new MapExpressionError(`field ${frame.field} of ${frame.typeName}{...} has no value`, token.start);
+        }
         const closing = stack.pop();
         const expected = closing?.open === '{' ? '}' : closing?.open === '(' ? ')' : closing?.open === '[' ? ']' : undefined;
         if (expected !== token.text) throw new MapExpressionError(`unbalanced ${token.text}`, token.start);
@@ -309,17 +317,26 @@ function checkTypeName(name: string, offset: number): void {
 
 const ESCAPED_KEY = /\uE000([^\uE000\uE001]*)\uE001/g;
 
-/** Replaces the runs jsonpatch.escapeKey bracketed, in every string of a JSON value, by their escape. */
-export function resolveEscapedKeys(value: unknown): unknown {
+/**
+ * Finishes what the rewrite started, on the evaluated result: escapes the runs jsonpatch.escapeKey
+ * bracketed, in every string, and resolves optional fields (kept, unwrapped, when the optional has
+ * a value; CEL's empty optional arrives as null and drops the field).
+ */
+export function resolveRewriteMarkers(value: unknown): unknown {
   if (typeof value === 'string') {
     return value.includes('\uE000') ? value.replace(ESCAPED_KEY, (_, key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1')) : value;
   }
-  if (Array.isArray(value)) return value.map(resolveEscapedKeys);
+  if (Array.isArray(value)) return value.map(resolveRewriteMarkers);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    for (const [rawKey, v] of Object.entries(value)) {
+      let key = rawKey;
+      if (key.startsWith(OPTIONAL_FIELD)) {
+        if (v === null || v === undefined) continue;
+        key = key.slice(OPTIONAL_FIELD.length);
+      }
       // "__proto__" from JSON is data: define it rather than set the prototype
-      Object.defineProperty(out, k, { value: resolveEscapedKeys(v), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, { value: resolveRewriteMarkers(v), enumerable: true, writable: true, configurable: true });
     }
     return out;
   }

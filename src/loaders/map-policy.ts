@@ -17,7 +17,7 @@ import { checkMutatedObject } from '../admission/patch.js';
 import type { CelEnvironment, CelInput } from '../cel/index.js';
 import { matchRequest, type CompiledMatchResources, type ResourceMatch } from '../engine/match.js';
 import type { FailurePolicy, Finding, MutationResult, Policy, ResourceRule, ReviewContext } from '../engine/types.js';
-import { resolveEscapedKeys } from './map-expression.js';
+import { resolveRewriteMarkers } from './map-expression.js';
 import type { CompiledMutatingPolicy, CompiledMutation } from './map-compile.js';
 import { applyJsonPatch, readJsonPatch } from './map-jsonpatch.js';
 import { mergeApplyConfiguration } from './map-merge.js';
@@ -118,7 +118,7 @@ export class MutatingPolicyBinding implements Policy {
       }
       let next: KubeObject;
       try {
-        next = this.apply(mutation, current, resolveEscapedKeys(outcome.value), matched);
+        next = this.apply(mutation, current, resolveRewriteMarkers(outcome.value), matched);
       } catch (error) {
         findings.push(this.failure(rule, error instanceof Error ? error.message : String(error)));
         continue;
