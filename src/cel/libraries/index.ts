@@ -1,9 +1,21 @@
 /** Every library the environment declares, in registration order. */
+import { formatLibrary } from './format.js';
+import { ipLibrary } from './ip.js';
 import type { CelLibrary } from './library.js';
 import { listsLibrary } from './lists.js';
 import { optionalsLibrary } from './optionals.js';
 import { quantityLibrary } from './quantity.js';
 import { regexLibrary } from './regex.js';
 import { stringsLibrary } from './strings.js';
+import { urlLibrary } from './url.js';
 
-export const ALL_LIBRARIES: readonly CelLibrary[] = [stringsLibrary, optionalsLibrary, quantityLibrary, listsLibrary, regexLibrary];
+export const ALL_LIBRARIES: readonly CelLibrary[] = [
+  stringsLibrary,
+  optionalsLibrary,
+  quantityLibrary,
+  listsLibrary,
+  regexLibrary,
+  urlLibrary,
+  ipLibrary,
+  formatLibrary,
+];

@@ -34,7 +34,7 @@ export function registerLibrary(env: Environment, library: CelLibrary): void {
     try {
       env.registerFunction(signature, impl);
     } catch (error) {
-      throw new Error(`CEL library '${library.name}': cannot declare ${signature}: ${(error as Error).message}`);
+      throw new Error(`CEL library '${library.name}': cannot declare ${signature}: ${(error as Error).message}`, { cause: error });
     }
   }
   for (const [signature, impl] of library.operators ?? []) env.registerOperator(signature, impl as never);

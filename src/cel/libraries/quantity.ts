@@ -111,7 +111,7 @@ export function parseQuantity(text: string): Quantity {
   }
 
   // value = digits * 10^(decimalExponent - fraction.length) * 2^binaryExponent, in nanos: * 10^9
-  let digits = BigInt(whole + fraction) * 2n ** BigInt(binaryExponent);
+  const digits = BigInt(whole + fraction) * 2n ** BigInt(binaryExponent);
   const scale = decimalExponent - fraction.length + 9;
   let nanos: bigint;
   if (digits === 0n) {
@@ -128,7 +128,6 @@ export function parseQuantity(text: string): Quantity {
       const quotient = digits / divisor;
       nanos = digits % divisor === 0n ? quotient : quotient + 1n; // round up, away from zero
     }
-    digits = 0n;
   }
   if (nanos > MAX_MAGNITUDE) nanos = MAX_MAGNITUDE;
   return new Quantity(negative ? -nanos : nanos, text);

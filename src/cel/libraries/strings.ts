@@ -79,7 +79,9 @@ const QUOTE_ESCAPES: Record<string, string> = {
 export function quote(s: string): string {
   // lone surrogates are invalid UTF-8 in cel-go's view: they become U+FFFD
   const wellFormed = s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-  return `"${wellFormed.replace(/[\x07\b\f\n\r\t\v\\"]/g, (c) => QUOTE_ESCAPES[c] ?? c)}"`;
+  let out = '"';
+  for (const c of wellFormed) out += QUOTE_ESCAPES[c] ?? c;
+  return `${out}"`;
 }
 
 // ---- string.format(list) ---------------------------------------------------------------
