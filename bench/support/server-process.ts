@@ -7,7 +7,7 @@
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { PolicySet } from '../../src/engine/policy-set.js';
-import { loadPolicies } from '../../src/loaders/index.js';
+import { emptyConfig, loadPolicies } from '../../src/loaders/index.js';
 import { createLookups } from '../../src/kube/lookups.js';
 import { buildServer } from '../../src/server/app.js';
 import { ensureCertificates } from '../../src/server/certs.js';
@@ -26,11 +26,11 @@ if (kind === 'bare') {
   });
   listen = async () => (await app.listen({ port: 0, host: '127.0.0.1' }), (app.server.address() as { port: number }).port);
 } else {
-  const config = {};
+  const config = emptyConfig();
   const loaded = dirs.length > 0 ? await loadPolicies({ dirs, config }) : { policies: [], params: [], namespaces: [], errors: [] };
   if (loaded.errors.length > 0) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
   const logger = pino({ level: 'silent' });
-  const lookups = await createLookups({ config, loaded, logger });
+  const lookups = createLookups({ namespaces: loaded.namespaces, params: loaded.params });
   const set = new PolicySet(loaded.policies);
   const app = buildServer({
     certPem: certs.certPem,

@@ -3,7 +3,9 @@
  * The policy set is read through a getter on every review, so a reload swaps it atomically
  * without touching reviews already in flight.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import { decodeAdmissionReview } from '../admission/decode.js';
 import { allow, deny, review, withPatch } from '../admission/respond.js';
@@ -34,11 +36,13 @@ export interface ServerOptions {
 
 type Endpoint = 'validate' | 'mutate';
 
-export function buildServer(options: ServerOptions): FastifyInstance {
+export type WebhookServer = FastifyInstance<HttpsServer, IncomingMessage, ServerResponse, FastifyBaseLogger>;
+
+export function buildServer(options: ServerOptions): WebhookServer {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = Fastify({
     https: { cert: options.certPem, key: options.keyPem, minVersion: 'TLSv1.2' },
-    loggerInstance: options.logger,
+    loggerInstance: options.logger as FastifyBaseLogger,
     // one line per review is logged by the handler itself, with the fields operators need
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: maxBodyBytes,

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
+// node with tsx as a loader (not the tsx CLI, which runs node as a child and would stand between
+// the test and the server's signal handling)
+const node = path.join(repoRoot, 'node_modules/.bin/node');
 const main = path.join(repoRoot, 'src/cli/main.ts');
 
 export interface ServeProcess {
@@ -18,7 +20,7 @@ export interface ServeProcess {
 
 /** Starts `portcullis serve` on free loopback ports and resolves once it logs that it is serving. */
 export async function startServe(args: string[]): Promise<ServeProcess> {
-  const child = spawn(tsx, [main, 'serve', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', ...args], {
+  const child = spawn(node, ['--import', 'tsx', main, 'serve', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

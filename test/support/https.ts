@@ -8,11 +8,10 @@ import type { TLSSocket } from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import type { FastifyInstance } from 'fastify';
 import { PolicySet } from '../../src/engine/policy-set.js';
 import type { Lookups, Policy, ServerMode } from '../../src/engine/types.js';
 import type { KubeObject } from '../../src/admission/types.js';
-import { buildServer } from '../../src/server/app.js';
+import { buildServer, type WebhookServer } from '../../src/server/app.js';
 import { ensureCertificates } from '../../src/server/certs.js';
 import { createMetrics, type Metrics } from '../../src/server/metrics.js';
 
@@ -20,7 +19,7 @@ export interface TestServer {
   url: string;
   ca: string;
   certsDir: string;
-  app: FastifyInstance;
+  app: WebhookServer;
   metrics: Metrics;
   setPolicies(policies: Policy[]): void;
   close(): Promise<void>;
