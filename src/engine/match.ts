@@ -88,6 +88,7 @@ export function matchResourceRules(
   request: AdmissionRequest,
   matchPolicy: MatchPolicy = 'Equivalent',
 ): ResourceMatch | undefined {
+  if (rules.length === 0) return undefined;
   for (const rule of rules) {
     if (ruleMatches(rule, request) && nameMatches(rule, request)) {
       return { resource: request.resource, kind: request.kind, equivalent: false };
