@@ -450,3 +450,15 @@ describe('finding path: the object field a validation reads', () => {
     expect(objectPathOf(expression)).toBe(path);
   });
 });
+
+describe('duplicate policy names', () => {
+  it('the first definition wins; the second is an error naming both places', () => {
+    const [policyDoc, bindingDoc] = documents({ validations: [{ expression: 'false', message: 'first' }] });
+    const second = { ...(policyDoc as SourcedDocument), line: 60, doc: { ...(policyDoc as SourcedDocument).doc, spec: { ...((policyDoc as SourcedDocument).doc.spec as Doc), validations: [{ expression: 'true' }] } } };
+    const built = buildValidatingPolicies([policyDoc as SourcedDocument, bindingDoc as SourcedDocument, second], { cel });
+    expect(built.errors.map((e) => [e.code, e.message])).toEqual([
+      ['VAP_DUPLICATE', `p.yaml:60: ValidatingAdmissionPolicy "${P}" is already defined in p.yaml:1`],
+    ]);
+    expect(findings(built.policies, deploymentRequest(deployment(1))).map((f) => f.message)).toEqual([denied('first')]);
+  });
+});

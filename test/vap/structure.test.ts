@@ -344,3 +344,80 @@ spec:
     ]);
   });
 });
+
+describe('more malformed input, each with its exact error', () => {
+  it('spec and metadata of the wrong type', () => {
+    expect(policyErrors({ ...policy(), spec: 'x' })).toEqual([
+      'spec: Invalid value: "x": must be an object',
+      'spec: Required value',
+      'spec.matchConstraints: Required value',
+      'spec.validations: Required value: validations or auditAnnotations must contain at least one item',
+      'spec.auditAnnotations: Required value: validations or auditAnnotations must contain at least one item',
+    ]);
+    expect(policyErrors({ ...policy(), metadata: 'demo' })).toEqual([
+      'metadata: Invalid value: "demo": must be an object',
+      'metadata.name: Required value: name or generateName is required',
+    ]);
+  });
+
+  it('v1beta1 is accepted with the same shape', () => {
+    expect(policyErrors({ ...policy(), apiVersion: 'admissionregistration.k8s.io/v1beta1' })).toEqual([]);
+    expect(bindingErrors({ ...binding(), apiVersion: 'admissionregistration.k8s.io/v1beta1' })).toEqual([]);
+  });
+
+  it('lists holding the wrong item types', () => {
+    const p = 'spec.matchConstraints.resourceRules[0]';
+    expect(policyErrors(policy(rules({ ...baseRule, apiGroups: ['apps', 7] })))).toEqual([`${p}.apiGroups[1]: Invalid value: 7: must be a string`]);
+    expect(policyErrors(policy(rules({ ...baseRule, resources: 'deployments' })))).toEqual([
+      `${p}.resources: Invalid value: "deployments": must be a list`,
+      `${p}.resources: Required value`,
+    ]);
+    expect(policyErrors(policy({ matchConditions: { name: 'a', expression: 'true' } }))).toEqual([
+      'spec.matchConditions: Invalid value: {"name":"a","expression":"true"}: must be a list',
+    ]);
+  });
+
+  it('resourceNames may not contain %', () => {
+    expect(policyErrors(policy(rules({ ...baseRule, resourceNames: ['a%20b'] })))).toEqual([
+      `spec.matchConstraints.resourceRules[0].resourceNames[0]: Invalid value: "a%20b": may not contain '%'`,
+    ]);
+  });
+
+  it('excludeResourceRules and objectSelector are checked too', () => {
+    expect(policyErrors(policy({ matchConstraints: { resourceRules: [baseRule], excludeResourceRules: [{ ...baseRule, apiGroups: [] }] } }))).toEqual([
+      'spec.matchConstraints.excludeResourceRules[0].apiGroups: Required value',
+    ]);
+    expect(policyErrors(policy({ matchConstraints: { resourceRules: [baseRule], objectSelector: { matchLabels: 'app=web' } } }))).toEqual([
+      'spec.matchConstraints.objectSelector.matchLabels: Invalid value: "app=web": must be an object',
+    ]);
+  });
+
+  it('label keys with a prefix, label values too long', () => {
+    const selector = (matchLabels: Doc) => policyErrors(policy({ matchConstraints: { resourceRules: [baseRule], namespaceSelector: { matchLabels } } }));
+    const p = 'spec.matchConstraints.namespaceSelector.matchLabels';
+    expect(selector({ 'kubernetes.io/metadata.name': 'default' })).toEqual([]);
+    expect(selector({ 'Bad_Prefix/name': 'x' })).toEqual([
+      `${p}: Invalid value: "Bad_Prefix/name": prefix part must be a lowercase RFC 1123 subdomain: lower case alphanumerics, '-' or '.', starting and ending with an alphanumeric (e.g. 'example.com')`,
+    ]);
+    expect(selector({ 'a/b/c': 'x' })).toEqual([`${p}: Invalid value: "a/b/c": must be a name with an optional DNS subdomain prefix and '/' (e.g. 'example.com/my-name')`]);
+    expect(selector({ '/name': 'x' })).toEqual([`${p}: Invalid value: "/name": prefix part must be non-empty`]);
+    expect(selector({ env: 'x'.repeat(64) })).toEqual([`${p}: Invalid value: "${'x'.repeat(64)}": must be no more than 63 characters`]);
+  });
+
+  it('paramRef.namespace must be a DNS subdomain', () => {
+    expect(bindingErrors(binding({ paramRef: { name: 'x', namespace: 'Team A', parameterNotFoundAction: 'Deny' } }))).toEqual([
+      `spec.paramRef.namespace: Invalid value: "Team A": must be a lowercase RFC 1123 subdomain: lower case alphanumerics, '-' or '.', starting and ending with an alphanumeric (e.g. 'example.com')`,
+    ]);
+  });
+
+  it('duplicate policies and bindings: the first wins, the later one is an error naming both places', () => {
+    const text = ['ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicyBinding']
+      .map((kind) => `apiVersion: admissionregistration.k8s.io/v1\nkind: ${kind}\nmetadata: {name: b}\nspec: {policyName: p, validationActions: [Deny]}\n`)
+      .join('---\n');
+    const built = buildValidatingPolicies(docs(text), { cel: NO_CEL });
+    expect(built.errors.map((e) => [e.code, e.field, e.message])).toEqual([
+      ['VAP_DUPLICATE', 'metadata.name', 'policies/test.yaml:6: ValidatingAdmissionPolicyBinding "b" is already defined in policies/test.yaml:1'],
+    ]);
+    expect(built.warnings.map((w) => w.code)).toEqual(['VAP_BINDING_ORPHAN']);
+  });
+});
