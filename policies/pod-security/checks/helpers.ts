@@ -30,11 +30,15 @@ function list(value: Container[] | null | undefined): readonly Container[] {
   return Array.isArray(value) ? value : NO_CONTAINERS;
 }
 
-/** Calls `visit` for init, regular and ephemeral containers, in that order (upstream visitContainers). */
+/**
+ * Calls `visit` for init, regular and ephemeral containers, in that order (upstream visitContainers).
+ * Entries that are not objects cannot come from the apiserver; offline audits of hand-written
+ * manifests may hold them, and they are skipped rather than crashing the check.
+ */
 export function visitContainers(podSpec: PodSpec, visit: (container: Container) => void): void {
-  for (const c of list(podSpec.initContainers)) visit(c);
-  for (const c of list(podSpec.containers)) visit(c);
-  for (const c of list(podSpec.ephemeralContainers)) visit(c);
+  for (const c of list(podSpec.initContainers)) if (typeof c === 'object' && c !== null) visit(c);
+  for (const c of list(podSpec.containers)) if (typeof c === 'object' && c !== null) visit(c);
+  for (const c of list(podSpec.ephemeralContainers)) if (typeof c === 'object' && c !== null) visit(c);
 }
 
 /** The container's name as Go would print it (a missing name is the empty string). */
