@@ -17,7 +17,7 @@ export interface RunResult {
 export async function runCli(
   command: (argv: string[], io: CommandIO) => Promise<number>,
   argv: string[],
-  options: { stdin?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {},
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; tty?: boolean; stderrTty?: boolean } = {},
 ): Promise<RunResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -26,6 +26,7 @@ export async function runCli(
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
   if (options.tty) Object.assign(stdout, { isTTY: true });
+  if (options.stderrTty) Object.assign(stderr, { isTTY: true });
   const io: CommandIO = {
     stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
     stdout,
