@@ -8,7 +8,8 @@
  * evaluated in this realm with a time bound, so top-level code that never ends is a load error too.
  * The bundle runs in strict mode, as the ES modules it came from would.
  *
- * Running: each validate/mutate call runs under callWithTimeout (policy timeoutMs, default 100ms);
+ * Running: the bundle is instrumented with guard calls (guard.ts) and each validate/mutate call runs
+ * under callWithDeadline (policy timeoutMs, default 100ms);
  * a throw, a timeout or a malformed result follows the policy's failurePolicy
  * (Fail: a Deny finding `policy 'NAME' failed: ...` marked error; Ignore: the same text as a Warn).
  */
@@ -23,6 +24,7 @@ import { compileMatchResources, matchRequest, type LabelSelector } from '../engi
 import type { Finding, MutationResult, Policy, ReviewContext, ValidationAction, ValidationResult } from '../engine/types.js';
 import type { PolicyContext, PolicyDefinition, Violation } from '../index.js';
 import { callWithTimeout } from './bounded-call.js';
+import { callWithDeadline, guard, GUARD_NAME, instrumentGuards } from './guard.js';
 import { checkPolicyDefinition } from './definition.js';
 import { PolicyLoadError } from './errors.js';
 
@@ -47,10 +49,10 @@ export interface TypeScriptLoadOptions {
 /** Bundles, evaluates, checks and adapts one policy module. Throws PolicyLoadError. */
 export async function loadTypeScriptPolicy(file: string, options: TypeScriptLoadOptions = {}): Promise<TypeScriptPolicy> {
   const bundle = await bundlePolicyModule(file);
-  const exported = evaluateBundle(bundle, file);
+  const { exported, locate } = evaluateBundle(bundle, file);
   const definition = checkPolicyDefinition(exported, file);
   const configured = options.policyConfig?.[definition.name];
-  return adaptDefinition(definition, file, configured !== undefined ? configured : definition.defaults, bundle.sourceMap);
+  return adaptDefinition(definition, file, configured !== undefined ? configured : definition.defaults, locate);
 }
 
 interface Bundle {
@@ -118,31 +120,47 @@ export async function bundlePolicyModule(file: string): Promise<Bundle> {
 
 const bundleName = (file: string): string => `${path.resolve(file)}.bundle.js`;
 
-function evaluateBundle(bundle: Bundle, file: string): unknown {
+/** Maps a bundle stack position (1-based line and column) to `file:line:column` of the source. */
+export type Locate = (line: number, column: number) => string | undefined;
+
+function evaluateBundle(bundle: Bundle, file: string): { exported: unknown; locate: Locate } {
   const fileRequire = createRequire(path.resolve(file));
   const requireForPolicy = (id: string): unknown =>
     EXTERNAL_PACKAGES.some((name) => id === name || id.startsWith(`${name}/`)) ? ownRequire(id) : fileRequire(id);
   const module = { exports: {} as Record<string, unknown> };
+  let instrumented;
   let wrapper: (...args: unknown[]) => void;
   try {
-    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {'use strict';\n${bundle.code}\n})`, {
-      filename: bundleName(file),
-      lineOffset: -1,
-    });
+    instrumented = instrumentGuards(bundle.code);
+    const script = new vm.Script(
+      `(function (exports, require, module, __filename, __dirname, ${GUARD_NAME}) {'use strict';\n${instrumented.code}\n})`,
+      { filename: bundleName(file), lineOffset: -1 },
+    );
     wrapper = script.runInThisContext() as typeof wrapper;
   } catch (error) {
-    throw new PolicyLoadError('POLICY_TRANSPILE', file, `bundle does not compile: ${errorText(error, file, bundle.sourceMap)}`);
+    throw new PolicyLoadError('POLICY_TRANSPILE', file, `bundle does not compile: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const { sourceMap } = bundle;
+  const mapper = instrumented;
+  const locate: Locate = (line, column) => {
+    if (!sourceMap) return undefined;
+    const origin = sourceMap.findOrigin(line, mapper.originalColumn(line, column));
+    if (!('fileName' in origin) || !origin.fileName) return undefined;
+    const relative = path.relative(process.cwd(), origin.fileName);
+    const shown = relative && !relative.startsWith('..') ? relative : origin.fileName;
+    return `${shown}:${origin.lineNumber}:${origin.columnNumber}`;
+  };
   try {
-    callWithTimeout(() => wrapper(module.exports, requireForPolicy, module, path.resolve(file), path.dirname(path.resolve(file))), MODULE_LOAD_TIMEOUT_MS);
+    const absolute = path.resolve(file);
+    callWithTimeout(() => wrapper(module.exports, requireForPolicy, module, absolute, path.dirname(absolute), guard), MODULE_LOAD_TIMEOUT_MS);
   } catch (error) {
-    throw new PolicyLoadError('POLICY_MODULE_FAILED', file, `module top-level code failed: ${errorText(error, file, bundle.sourceMap)}`);
+    throw new PolicyLoadError('POLICY_MODULE_FAILED', file, `module top-level code failed: ${errorText(error, file, locate)}`);
   }
   const exports = module.exports;
   if (!('default' in exports)) {
     throw new PolicyLoadError('POLICY_INVALID', file, 'no default export: a policy module must `export default definePolicy({...})`');
   }
-  return exports.default;
+  return { exported: exports.default, locate };
 }
 
 /** Turns a checked definition into an engine Policy. `config` is what ctx.config will be. */
@@ -150,7 +168,7 @@ export function adaptDefinition(
   definition: PolicyDefinition,
   file: string,
   config: unknown,
-  sourceMap?: SourceMap,
+  locate?: Locate,
 ): TypeScriptPolicy {
   const name = definition.name;
   const failurePolicy = definition.failurePolicy ?? 'Fail';
@@ -189,7 +207,7 @@ export function adaptDefinition(
   });
 
   const failure = (error: unknown): Finding => {
-    const message = `policy '${name}' failed: ${errorText(error, file, sourceMap)}`;
+    const message = `policy '${name}' failed: ${errorText(error, file, locate)}`;
     return failurePolicy === 'Fail'
       ? { policy: name, action: 'Deny', message, code: 403, reason: 'Forbidden', error: true }
       : { policy: name, action: 'Warn', message, error: true };
@@ -230,7 +248,7 @@ export function adaptDefinition(
       let output: unknown;
       try {
         const input = policyContext(ctx, reviewedObject(ctx.request));
-        output = callWithTimeout(() => validate.call(definition, input), timeoutMs);
+        output = callWithDeadline(() => validate.call(definition, input), timeoutMs);
         return normaliseValidateOutput(output, name, finding);
       } catch (error) {
         return { findings: [failure(error)] };
@@ -245,7 +263,7 @@ export function adaptDefinition(
       try {
         // the policy gets its own copy: whatever it does to it cannot leak into the review
         const copy = structuredClone(object);
-        const returned = callWithTimeout(() => mutate.call(definition, policyContext(ctx, copy)), timeoutMs);
+        const returned = callWithDeadline(() => mutate.call(definition, policyContext(ctx, copy)), timeoutMs);
         if (isThenable(returned)) throw new TypeError('mutate returned a Promise; policy functions must be synchronous');
         if (returned === undefined || returned === null) return {};
         if (typeof returned !== 'object' || Array.isArray(returned)) {
@@ -311,25 +329,21 @@ function isThenable(value: unknown): boolean {
  * `TypeError: boom (at policies/x.ts:12:5)`: the error and, when the stack passes through the
  * policy bundle, the original source position of the innermost frame.
  */
-function errorText(error: unknown, file: string, sourceMap: SourceMap | undefined): string {
+function errorText(error: unknown, file: string, locate: Locate | undefined): string {
   if (!(error instanceof Error)) return String(error);
   const text = error.name === 'PolicyTimeoutError' ? error.message : `${error.name}: ${error.message}`;
-  const position = sourceMap ? originalPosition(error.stack ?? '', bundleName(file), sourceMap) : undefined;
+  const position = locate ? innermostPosition(error.stack ?? '', bundleName(file), locate) : undefined;
   return position ? `${text} (at ${position})` : text;
 }
 
-function originalPosition(stack: string, bundle: string, sourceMap: SourceMap): string | undefined {
+function innermostPosition(stack: string, bundle: string, locate: Locate): string | undefined {
   for (const line of stack.split('\n')) {
     const at = line.lastIndexOf(`${bundle}:`);
     if (at < 0) continue;
     const match = /^:(\d+):(\d+)/.exec(line.slice(at + bundle.length));
     if (!match) continue;
-    const origin = sourceMap.findOrigin(Number(match[1]), Number(match[2]));
-    if ('fileName' in origin && origin.fileName) {
-      const relative = path.relative(process.cwd(), origin.fileName);
-      const shown = relative && !relative.startsWith('..') ? relative : origin.fileName;
-      return `${shown}:${origin.lineNumber}:${origin.columnNumber}`;
-    }
+    const position = locate(Number(match[1]), Number(match[2]));
+    if (position) return position;
   }
   return undefined;
 }

@@ -52,6 +52,22 @@ export default definePolicy({
     if (object.metadata?.name === 'loop') for (;;) { /* never ends */ }
     return [{ message: 'finished ' + object.metadata?.name }];
   },`),
+  'recursion.ts': policySource(`  name: 'recursion',
+  timeoutMs: 30,
+  failurePolicy: 'Ignore',
+  validate: () => {
+    const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+    return [{ message: String(fib(200)) }];
+  },`),
+  'swallows.ts': policySource(`  name: 'swallows',
+  timeoutMs: 30,
+  validate: () => {
+    try {
+      for (;;) { /* never ends */ }
+    } catch {
+      return [];
+    }
+  },`),
   'bad-result.ts': policySource(`  name: 'bad-result',
   validate: () => [{ message: 42 }] as any,`),
   'mutator.ts': policySource(`  name: 'mutator',
@@ -124,7 +140,7 @@ function review(object: KubeObject | null, options: { operation?: AdmissionReque
 
 beforeAll(async () => {
   root = await makeTree(FILES);
-  for (const name of ['host-network.ts', 'warn.ts', 'verbatim.ts', 'selected.ts', 'throws-fail.ts', 'throws-ignore.ts', 'loops.ts', 'bad-result.ts', 'mutator.ts', 'mutator-throws.ts', 'package/index.ts']) {
+  for (const name of ['host-network.ts', 'warn.ts', 'verbatim.ts', 'selected.ts', 'throws-fail.ts', 'throws-ignore.ts', 'loops.ts', 'recursion.ts', 'swallows.ts', 'bad-result.ts', 'mutator.ts', 'mutator-throws.ts', 'package/index.ts']) {
     loaded.set(name, await load(name));
   }
   loaded.set('configured.ts', await load('configured.ts', policyConfig));
@@ -269,10 +285,23 @@ describe('validate', () => {
   it('times out a policy that never returns, and the next call still works', () => {
     const policy = get('loops.ts');
     expect(policy.validate?.(review(pod('loop')))).toEqual({
-      findings: [{ policy: 'loops', action: 'Deny', message: "policy 'loops' failed: timed out after 30ms", code: 403, reason: 'Forbidden', error: true }],
+      findings: [
+        { policy: 'loops', action: 'Deny', message: `policy 'loops' failed: timed out after 30ms (at ${path.join(root, 'loops.ts')}:7:53)`, code: 403, reason: 'Forbidden', error: true },
+      ],
     });
     expect(policy.validate?.(review(pod('fine'))).findings.map((f) => f.message)).toEqual(["policy 'loops' denied request: finished fine"]);
     expect(get('host-network.ts').validate?.(review(pod('p', { spec: { hostNetwork: true } }))).findings).toHaveLength(1);
+  });
+
+  it('times out runaway recursion without loops', () => {
+    const findings = get('recursion.ts').validate?.(review(pod('p'))).findings;
+    expect(findings).toHaveLength(1);
+    expect(findings?.[0]).toMatchObject({ policy: 'recursion', action: 'Warn', error: true });
+    expect(findings?.[0]?.message).toMatch(/^policy 'recursion' failed: timed out after 30ms \(at .*recursion\.ts:8:\d+\)$/);
+  });
+
+  it('still times out a policy that catches the timeout and returns normally', () => {
+    expect(get('swallows.ts').validate?.(review(pod('p'))).findings.map((f) => f.message)).toEqual(["policy 'swallows' failed: timed out after 30ms"]);
   });
 
   it('treats a malformed result as a policy failure', () => {
