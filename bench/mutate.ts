@@ -1,8 +1,10 @@
 /**
- * In-process cost of the defaults mutation per review: clone the object, run the defaults policy,
+ * In-process cost of mutation per review. Direct: clone the object, run the defaults policy,
  * check the result, diff it (createPatch) and encode the patch, for a typical pod that needs every
- * default, for the same pod that needs none, and for a Deployment. The baseline, measured in the
- * same rounds, is JSON.parse of the AdmissionReview body, which every review pays anyway.
+ * default, for the same pod that needs none, and for a Deployment. Engine: the same through
+ * PolicySet.mutate with the defaults adapted as the loader adapts TypeScript policies, and with a
+ * CEL MutatingAdmissionPolicy (JSONPatch adding a label). The baseline, measured in the same
+ * rounds, is JSON.parse of the AdmissionReview body, which every review pays anyway.
  *
  *   npx esbuild bench/mutate.ts --bundle --platform=node --format=esm --packages=external \
  *     --outfile=dist/bench/mutate.mjs && node_modules/.bin/node dist/bench/mutate.mjs [--rounds 15]
@@ -15,6 +17,11 @@ import type { KubeObject, PolicyContext } from '../src/index.js';
 import { checkMutatedObject, cloneJson, createPatch, encodePatch } from '../src/admission/patch.js';
 import defaults from '../policies/defaults/index.js';
 import type { DefaultsConfig } from '../policies/defaults/config.js';
+import { createCelEnvironment } from '../src/cel/index.js';
+import { PolicySet } from '../src/engine/policy-set.js';
+import type { Lookups } from '../src/engine/types.js';
+import { buildMutatingPolicies } from '../src/loaders/map.js';
+import { adaptDefinition } from '../src/loaders/typescript.js';
 import { benchPodReview } from './support/bodies.js';
 
 const { values } = parseArgs({
@@ -56,6 +63,44 @@ function mutateOnce(review: Review): string | undefined {
   return ops.length > 0 ? encodePatch(ops) : undefined;
 }
 
+const lookups: Lookups = { namespace: () => undefined, params: () => [] };
+const defaultsSet = new PolicySet([adaptDefinition(defaults as never, 'policies/defaults/index.ts', defaults.defaults)]);
+const mapSet = new PolicySet(
+  buildMutatingPolicies(
+    [
+      {
+        file: 'bench',
+        line: 1,
+        doc: {
+          apiVersion: 'admissionregistration.k8s.io/v1beta1',
+          kind: 'MutatingAdmissionPolicy',
+          metadata: { name: 'team-label' },
+          spec: {
+            matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] },
+            mutations: [
+              {
+                patchType: 'JSONPatch',
+                jsonPatch: { expression: '[JSONPatch{op: "add", path: "/metadata/labels/" + jsonpatch.escapeKey("example.com/team"), value: "shop"}]' },
+              },
+            ],
+          },
+        },
+      },
+      {
+        file: 'bench',
+        line: 20,
+        doc: { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicyBinding', metadata: { name: 'b' }, spec: { policyName: 'team-label' } },
+      },
+    ],
+    { cel: createCelEnvironment() },
+  ).policies,
+);
+
+function engineOnce(set: PolicySet, review: Review): string | undefined {
+  const decision = set.mutate(review.request as unknown as PolicyContext['request'], lookups, 'enforce');
+  return decision.patch.length > 0 ? encodePatch(decision.patch) : undefined;
+}
+
 const pod = undefaulted(benchPodReview('pod'));
 const compliantPod = benchPodReview('pod');
 const deployment = undefaulted(benchPodReview('deployment'));
@@ -66,10 +111,14 @@ const cases: Record<string, () => unknown> = {
   'pod needing every default': () => mutateOnce(pod),
   'pod needing none (no patch)': () => mutateOnce(compliantPod),
   'deployment needing every default': () => mutateOnce(deployment),
+  'engine: defaults, pod needing all': () => engineOnce(defaultsSet, pod),
+  'engine: CEL MAP adding one label': () => engineOnce(mapSet, compliantPod),
 };
 
 // sanity: the cases do what their names say
 if (mutateOnce(compliantPod) !== undefined) throw new Error('compliant pod unexpectedly patched');
+if (engineOnce(defaultsSet, pod) !== mutateOnce(pod)) throw new Error('engine and direct patches differ');
+if (engineOnce(mapSet, compliantPod) === undefined) throw new Error('the MutatingAdmissionPolicy did not patch');
 const podPatch = JSON.parse(Buffer.from(mutateOnce(pod)!, 'base64').toString()) as unknown[];
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 let sink: unknown;
