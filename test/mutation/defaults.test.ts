@@ -138,6 +138,11 @@ describe('defaults policy: exact patches', () => {
     expect(defaults.mutate!(contextFor(structuredClone(original)))).toBeUndefined();
   });
 
+  it('leaves container resources alone when the pod sets pod-level resources', () => {
+    const original = pod({ resources: { limits: { memory: '1Gi' } }, containers: [{ name: 'a', image: 'a' }] });
+    expect(mutate(original).patch.map((op) => op.path)).toEqual(['/spec/containers/0/securityContext', '/spec/securityContext']);
+  });
+
   it('reads YAML numbers as quantities', () => {
     const original = pod({ containers: [{ name: 'a', image: 'a', resources: { requests: { memory: 2147483648, cpu: 1 } } }], securityContext: RUNTIME_DEFAULT });
     const { result } = mutate(original, { config: { allowPrivilegeEscalation: { enabled: false } } });

@@ -332,6 +332,42 @@ describe('MutatingAdmissionPolicy: matching, conditions and params', () => {
   });
 });
 
+describe('MutatingAdmissionPolicy: budget and versions', () => {
+  it('fails by failurePolicy when an expression runs out of cost budget', () => {
+    const small = createCelEnvironment({ costLimit: 50 });
+    const built = buildMutatingPolicies(
+      docs(
+        policyYaml(`  mutations:
+  - patchType: JSONPatch
+    jsonPatch:
+      expression: '[JSONPatch{op: "add", path: "/spec/x", value: [1,2,3,4,5,6,7,8,9,10].map(i, [1,2,3,4,5,6,7,8,9,10].map(j, i * j))}]'`),
+      ),
+      { cel: small },
+    );
+    const request = deploymentRequest(deployment(1));
+    const result = built.policies[0]!.mutate!({ request, namespaceObject: null, lookups: lookups() }, deployment(1));
+    expect(result.findings?.map((f) => f.message)).toEqual(["policy 'p' with binding 'b' denied request: mutation failed due to running out of cost budget"]);
+  });
+
+  it('mutates a request sent in an equivalent version and keeps that version', () => {
+    const policy = only(
+      policyYaml(`  mutations:
+  - patchType: ApplyConfiguration
+    applyConfiguration:
+      expression: 'Object{metadata: Object.metadata{labels: {"seen-as": object.apiVersion.replace("/", ".")}}}'`),
+    );
+    const object = { ...deployment(1), apiVersion: 'apps/v1beta2' };
+    const request = deploymentRequest(object, {
+      kind: { group: 'apps', version: 'v1beta2', kind: 'Deployment' },
+      resource: { group: 'apps', version: 'v1beta2', resource: 'deployments' },
+    });
+    const result = policy.mutate!({ request, namespaceObject: null, lookups: lookups() }, structuredClone(object));
+    expect(result.findings).toEqual([]);
+    // CEL saw the object as apps/v1 (the rule's version); the answer stays in apps/v1beta2
+    expect(createPatch(object, result.object!)).toEqual([{ op: 'add', path: '/metadata/labels/seen-as', value: 'apps.v1' }]);
+  });
+});
+
 describe('MutatingAdmissionPolicy: compile errors point into the expression as written', () => {
   it.each([
     ['Object{spec: Object.spec{replicas: 1 +* 2}}', 'ERROR: <input>:1:39: Unexpected token: MULTIPLY'],
