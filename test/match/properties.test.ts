@@ -31,16 +31,16 @@ const request = fc.record({
   object: { metadata: { labels: { app: 'web' } } },
 }));
 
-const listOf = (values: string[]) => fc.oneof(fc.constant(['*']), fc.uniqueArray(fc.constantFrom(...values), { minLength: 1 }));
+const listOf = (values: string[]): fc.Arbitrary<string[]> => fc.oneof(fc.constant<string[]>(['*']), fc.uniqueArray(fc.constantFrom(...values), { minLength: 1 }));
 const rule: fc.Arbitrary<ResourceRule> = fc.record({
   apiGroups: listOf(groups),
   apiVersions: listOf(versions),
-  resources: fc.oneof(
+  resources: fc.oneof<fc.Arbitrary<string[]>[]>(
     fc.constant(['*']),
     fc.constant(['*/*']),
     fc.uniqueArray(fc.tuple(fc.constantFrom(...resources, '*'), fc.constantFrom(...subresources, '*')).map(([r, s]) => (s ? `${r}/${s}` : r)), { minLength: 1 }),
   ),
-  operations: fc.oneof(fc.constant(['*' as const]), fc.uniqueArray(fc.constantFrom(...operations), { minLength: 1 })),
+  operations: fc.oneof<fc.Arbitrary<ResourceRule['operations']>[]>(fc.constant(['*']), fc.uniqueArray(fc.constantFrom(...operations), { minLength: 1 })),
   scope: fc.constantFrom('*' as const, 'Cluster' as const, 'Namespaced' as const),
 });
 
