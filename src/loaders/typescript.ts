@@ -64,14 +64,22 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 // src/loaders -> src/index.ts under vitest/tsx; dist/src/loaders -> dist/src/index.js after the build
 const PORTCULLIS_ENTRY = [path.join(HERE, '..', 'index.ts'), path.join(HERE, '..', 'index.js')].find((p) => existsSync(p));
 const ownRequire = createRequire(import.meta.url);
+// <root>/src/loaders or <root>/dist/src/loaders
+const PACKAGE_ROOT = path.basename(path.resolve(HERE, '..', '..')) === 'dist' ? path.resolve(HERE, '..', '..', '..') : path.resolve(HERE, '..', '..');
 const EXTERNAL_PACKAGES = ['@kubernetes/client-node'];
 
 const portcullisPlugin: Plugin = {
   name: 'portcullis',
   setup(builder) {
-    builder.onResolve({ filter: /^portcullis$/ }, () =>
-      PORTCULLIS_ENTRY ? { path: PORTCULLIS_ENTRY } : { errors: [{ text: 'cannot find the portcullis package entry (src/index.ts)' }] },
-    );
+    const entry = (): { path: string } | { errors: { text: string }[] } =>
+      PORTCULLIS_ENTRY ? { path: PORTCULLIS_ENTRY } : { errors: [{ text: 'cannot find the portcullis package entry (src/index.ts)' }] };
+    builder.onResolve({ filter: /^portcullis$/ }, entry);
+    // Built-in policies import the package relatively (../../src/index.js): the published package
+    // ships dist/src, not src, so such an import is sent to whichever entry this build has.
+    builder.onResolve({ filter: /(^|\/)src\/index(\.js|\.ts)?$/ }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '');
+      return target === path.join(PACKAGE_ROOT, 'src', 'index') ? entry() : undefined;
+    });
   },
 };
 

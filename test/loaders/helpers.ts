@@ -20,6 +20,3 @@ export async function writeTree(root: string, files: Record<string, string>): Pr
 export async function removeTree(root: string): Promise<void> {
   await rm(root, { recursive: true, force: true });
 }
-
-/** Absolute path of src/index.ts, for policy fixtures that import the package relatively. */
-export const PORTCULLIS_SRC = path.resolve(import.meta.dirname, '../../src/index.ts');
