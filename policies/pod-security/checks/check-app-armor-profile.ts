@@ -14,7 +14,7 @@
  *   spec.ephemeralContainers[*].securityContext.appArmorProfile.type
  * Allowed values: 'RuntimeDefault', 'Localhost', undefined
  */
-import { containerList, joinQuote, nameOf, pluralize, present, sortedSet, str, visitContainers } from './helpers.js';
+import { containerList, goQuote, joinQuote, nameOf, pluralize, present, sortedSet, str, visitContainers } from './helpers.js';
 import { ALLOWED, forbidden, type Check, type CheckResult, type PodMetadata, type PodSpec } from './types.js';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
@@ -51,7 +51,7 @@ function appArmorProfile_1_0(podMetadata: PodMetadata, podSpec: PodSpec): CheckR
     for (const key in annotations) {
       if (!key.startsWith(ANNOTATION_PREFIX)) continue;
       const value = str(annotations[key]);
-      if (!allowedAnnotationValue(value)) forbiddenAnnotations.push(`${key}=${JSON.stringify(value)}`);
+      if (!allowedAnnotationValue(value)) forbiddenAnnotations.push(`${key}=${goQuote(value)}`);
     }
   }
   if (setters.length === 0 && forbiddenAnnotations.length === 0) return ALLOWED;

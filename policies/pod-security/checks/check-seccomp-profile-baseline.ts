@@ -14,7 +14,7 @@
  *   spec.ephemeralContainers[*].securityContext.seccompProfile.type
  * Allowed values: 'RuntimeDefault', 'Localhost', undefined
  */
-import { containerList, joinQuote, nameOf, pluralize, present, sortedSet, str, visitContainers } from './helpers.js';
+import { containerList, goQuote, joinQuote, nameOf, pluralize, present, sortedSet, str, visitContainers } from './helpers.js';
 import { ALLOWED, forbidden, type Check, type CheckResult, type PodMetadata, type PodSpec } from './types.js';
 
 export const CHECK_SECCOMP_BASELINE_ID = 'seccompProfile_baseline';
@@ -36,7 +36,7 @@ function seccompProfileBaseline_1_0(podMetadata: PodMetadata, podSpec: PodSpec):
   const check = (key: string): void => {
     if (!Object.hasOwn(annotations, key)) return;
     const value = str(annotations[key]);
-    if (!validSeccompAnnotationValue(value)) (bad ??= []).push(`${key}=${JSON.stringify(value)}`);
+    if (!validSeccompAnnotationValue(value)) (bad ??= []).push(`${key}=${goQuote(value)}`);
   };
   check(ANNOTATION_KEY_POD);
   visitContainers(podSpec, (c) => check(ANNOTATION_KEY_CONTAINER_PREFIX + nameOf(c)));

@@ -59,3 +59,28 @@ export function str(value: unknown): string {
 export function present(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
+
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+const SHORT_ESCAPES: Readonly<Record<number, string>> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+
+/**
+ * A double-quoted string as Go's %q prints it (strconv.Quote): printable characters as they are,
+ * `"` and `\` escaped, everything else as \a..\r, \xNN, \uNNNN or \UNNNNNNNN. Used where upstream
+ * quotes annotation values, so messages match byte for byte.
+ */
+export function goQuote(text: string): string {
+  let out = '"';
+  for (const raw of text) {
+    const cp = raw.codePointAt(0) as number;
+    // Go decodes a lone surrogate in JSON as U+FFFD
+    const ch = cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : raw;
+    const code = ch.codePointAt(0) as number;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (PRINTABLE.test(ch)) out += ch;
+    else if (SHORT_ESCAPES[code]) out += SHORT_ESCAPES[code];
+    else if (code < 0x80) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += `\\U${code.toString(16).padStart(8, '0')}`;
+  }
+  return `${out}"`;
+}
