@@ -139,8 +139,9 @@ export class ValidatingPolicyBinding implements Policy {
     const findings: Finding[] = [];
     const annotations: Record<string, string> = {};
     const collectedAnnotations = new Map<string, string[]>();
+    const requestValue = collected.params.length > 0 ? celRequest(request, matched) : undefined;
     for (const param of collected.params) {
-      const evaluation = this.evaluate(ctx, matched, param);
+      const evaluation = this.evaluate(ctx, matched, param, requestValue);
       for (const decision of evaluation.decisions) this.applyActions(decision, findings, annotations);
       findings.push(...this.failureFindings(evaluation.configErrors));
       findings.push(...evaluation.ignored.map((ignored) => this.ignoredFinding(ignored.rule, ignored.message)));
@@ -156,13 +157,13 @@ export class ValidatingPolicyBinding implements Policy {
     return result;
   }
 
-  private evaluate(ctx: ReviewContext, matched: ResourceMatch, param: KubeObject | null): Evaluation {
+  private evaluate(ctx: ReviewContext, matched: ResourceMatch, param: KubeObject | null, requestValue: unknown): Evaluation {
     const { request } = ctx;
     const evaluation: Evaluation = { decisions: [], ignored: [], configErrors: [], annotations: new Map() };
     const input: CelInput = {
       object: celObject(request.object, matched),
       oldObject: celObject(request.oldObject, matched),
-      request: celRequest(request, matched),
+      request: requestValue,
       params: param,
       namespaceObject: celNamespaceObject(request, ctx.namespaceObject),
     };
