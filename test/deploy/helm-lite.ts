@@ -437,7 +437,7 @@ const FUNCTIONS: Record<string, Func> = {
   printf: ([format, ...args], where) => goSprintf(print(format), args, where),
   toString: ([v]: unknown[]) => print(v),
   int: ([v]) => Math.trunc(Number(v)),
-  toYaml: ([v]) => (v === undefined || v === null ? 'null' : stringifyYaml(v, { sortMapEntries: true, lineWidth: 0 }).replace(/\n$/, '')),
+  toYaml: ([v]) => (v === undefined || v === null ? 'null' : stringifyYaml(v, { sortMapEntries: true, lineWidth: 0, version: '1.1' }).replace(/\n$/, '')),
   toJson: ([v]) => sortedJson(v),
   indent: ([n, s]) => {
     const pad = ' '.repeat(n as number);
