@@ -124,6 +124,15 @@ export class ValidatingPolicyBinding implements Policy {
   }
 
   validate(ctx: ReviewContext): ValidationResult {
+    try {
+      return this.review(ctx);
+    } catch (error) {
+      // not a CEL error (those are handled per expression): still the policy's failurePolicy decides
+      return { findings: this.failureFindings([{ rule: 'evaluation', message: `internal error: ${errorText(error)}` }]) };
+    }
+  }
+
+  private review(ctx: ReviewContext): ValidationResult {
     const { request } = ctx;
     if (isExemptAdmissionConfiguration(request)) return { findings: [] };
     const source = { namespaceObject: ctx.namespaceObject, namespace: (name: string) => ctx.lookups.namespace(name) };

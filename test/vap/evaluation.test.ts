@@ -462,3 +462,32 @@ describe('duplicate policy names', () => {
     expect(findings(built.policies, deploymentRequest(deployment(1))).map((f) => f.message)).toEqual([denied('first')]);
   });
 });
+
+describe('unexpected failures still follow failurePolicy', () => {
+  const throwingLookups: Lookups = {
+    namespace: () => undefined,
+    params: () => {
+      throw new Error('param cache unavailable');
+    },
+  };
+  const withParams = (failurePolicy: string) =>
+    buildValidatingPolicies(
+      documents(
+        { failurePolicy, paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'true' }] },
+        { paramRef: { name: 'x', parameterNotFoundAction: 'Deny' } },
+      ),
+      { cel },
+    ).policies[0] as Policy;
+
+  it('Fail denies naming the failure', () => {
+    expect(withParams('Fail').validate?.({ request: deploymentRequest(deployment(1)), namespaceObject: null, lookups: throwingLookups }).findings).toEqual([
+      { policy: P, rule: 'evaluation', action: 'Deny', message: denied('internal error: param cache unavailable'), code: 422, reason: 'Invalid', error: true },
+    ]);
+  });
+
+  it('Ignore allows with a warning', () => {
+    expect(withParams('Ignore').validate?.({ request: deploymentRequest(deployment(1)), namespaceObject: null, lookups: throwingLookups }).findings).toEqual([
+      { policy: P, rule: 'evaluation', action: 'Warn', message: ignored('internal error: param cache unavailable'), error: true },
+    ]);
+  });
+});
