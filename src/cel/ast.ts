@@ -10,7 +10,7 @@
  */
 import { EvaluationError } from '@marcbachmann/cel-js';
 import { charge } from './budget.js';
-import { lowerAscii, upperAscii } from './libraries/strings.js';
+import { lowerAscii, trim, upperAscii } from './libraries/strings.js';
 import { re2Matches } from './re2.js';
 
 /**
@@ -21,6 +21,7 @@ const STRING_METHOD_OVERRIDES: Record<string, { arity: number; impl: (receiver: 
   matches: { arity: 1, impl: (s, re) => re2Matches(s, re as string) },
   lowerAscii: { arity: 0, impl: lowerAscii },
   upperAscii: { arity: 0, impl: upperAscii },
+  trim: { arity: 0, impl: trim },
 };
 
 type EvaluateFn = (ev: Evaluator, ast: EngineNode, ctx: unknown) => unknown;

@@ -72,18 +72,22 @@ export interface CelEnvironmentOptions {
 
 type Compiled = ((context: Record<string, unknown>) => unknown) & { ast: EngineNode; check(): { valid: boolean; error?: unknown } };
 
-function buildEngine(): Environment {
+function buildEngine(declarations: readonly (readonly [string, string])[] = KUBERNETES_DECLARATIONS): Environment {
   const env = new Environment({
     unlistedVariablesAreDyn: false,
     homogeneousAggregateLiterals: false,
     enableOptionalTypes: true,
     limits: PARSE_LIMITS,
   });
-  for (const name of INPUT_VARIABLES) env.registerVariable(name, 'dyn');
-  env.registerVariable('variables', 'map<string, dyn>');
   for (const library of ALL_LIBRARIES) registerLibrary(env, library);
+  for (const [name, type] of declarations) env.registerVariable(name, type);
   return env;
 }
+
+const KUBERNETES_DECLARATIONS: readonly (readonly [string, string])[] = [
+  ...INPUT_VARIABLES.map((name) => [name, 'dyn'] as const),
+  ['variables', 'map<string, dyn>'],
+];
 
 function compileErrorFrom(error: unknown, source: string, field: string | undefined): CelCompileError {
   if (error instanceof ParseError || error instanceof CelTypeError || error instanceof EvaluationError) {
@@ -91,6 +95,22 @@ function compileErrorFrom(error: unknown, source: string, field: string | undefi
     return new CelCompileError(reason, source, error.range?.start ?? 0, field);
   }
   return new CelCompileError(error instanceof Error ? error.message : String(error), source, 0, field);
+}
+
+/** Parse, type-check and instrument, turning engine errors into CelCompileError. */
+function compileOn(engine: Environment, expression: string, field: string | undefined, extraChecks?: (ast: EngineNode) => void): Compiled {
+  let compiled: Compiled;
+  try {
+    compiled = engine.parse(expression) as unknown as Compiled;
+  } catch (error) {
+    throw compileErrorFrom(error, expression, field);
+  }
+  assertEngineShape(compiled.ast);
+  extraChecks?.(compiled.ast);
+  const checked = compiled.check();
+  if (!checked.valid) throw compileErrorFrom(checked.error, expression, field);
+  instrument(compiled.ast);
+  return compiled;
 }
 
 class Program implements CelProgram {
@@ -182,17 +202,7 @@ class KubernetesCelEnvironment implements CelEnvironment {
     if (expression.length > MAX_EXPRESSION_LENGTH) {
       throw new CelCompileError(`expression is ${expression.length} characters long, more than the limit of ${MAX_EXPRESSION_LENGTH}`, expression, 0, field);
     }
-    let compiled: Compiled;
-    try {
-      compiled = this.engine.parse(expression) as unknown as Compiled;
-    } catch (error) {
-      throw compileErrorFrom(error, expression, field);
-    }
-    assertEngineShape(compiled.ast);
-    this.checkDeclarations(compiled.ast, expression, options);
-    const checked = compiled.check();
-    if (!checked.valid) throw compileErrorFrom(checked.error, expression, field);
-    instrument(compiled.ast);
+    const compiled = compileOn(this.engine, expression, field, (ast) => this.checkDeclarations(ast, expression, options));
     return new Program(expression, compiled, this.costLimit, field);
   }
 
@@ -263,4 +273,25 @@ function evaluateVariable(name: string, program: CelProgram, activation: CelActi
 
 export function createCelEnvironment(options: CelEnvironmentOptions = {}): CelEnvironment {
   return new KubernetesCelEnvironment(options);
+}
+
+const specEngines = new Map<string, Environment>();
+
+/**
+ * For the cel-spec conformance run only (not exported from index.ts): the same engine, libraries
+ * and compile passes as the Kubernetes environment, but with the test's own declared variables,
+ * evaluated on engine values (bigint ints...) and returning the engine result unconverted.
+ */
+export function compileForSpec(
+  expression: string,
+  declarations: readonly (readonly [string, string])[],
+): (bindings: Record<string, unknown>) => unknown {
+  const key = JSON.stringify(declarations);
+  let engine = specEngines.get(key);
+  if (engine === undefined) {
+    engine = buildEngine(declarations);
+    specEngines.set(key, engine);
+  }
+  const program = new Program(expression, compileOn(engine, expression, undefined), DEFAULT_COST_LIMIT, undefined);
+  return (bindings) => program.evaluateRaw({ context: bindings });
 }

@@ -1,4 +1,5 @@
 /** Every library the environment declares, in registration order. */
+import { coreLibrary } from './core.js';
 import { formatLibrary } from './format.js';
 import { ipLibrary } from './ip.js';
 import type { CelLibrary } from './library.js';
@@ -10,6 +11,7 @@ import { stringsLibrary } from './strings.js';
 import { urlLibrary } from './url.js';
 
 export const ALL_LIBRARIES: readonly CelLibrary[] = [
+  coreLibrary,
   stringsLibrary,
   optionalsLibrary,
   quantityLibrary,

@@ -56,6 +56,15 @@ export function replace(s: string, from: string, to: string, n = -1n): string {
   return out + s.slice(pos);
 }
 
+/** Go's unicode.IsSpace set: JS whitespace without U+FEFF, plus U+0085. */
+const GO_SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const TRIM = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, 'g');
+
+/** strings ext trim: removes leading and trailing Unicode white space as cel-go defines it. */
+export function trim(s: string): string {
+  return s.replace(TRIM, '');
+}
+
 export function lowerAscii(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
@@ -104,10 +113,21 @@ function formatDouble(v: number, precision: number, style: 'f' | 'e'): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return 'Infinity';
   if (v === -Infinity) return '-Infinity';
-  if (style === 'f') return v.toFixed(precision);
+  if (style === 'f') return toFixedHalfEven(v, precision);
   const [mantissa, exponent = '0'] = v.toExponential(precision).split('e');
   const exp = Number(exponent);
   return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/** toFixed, but exact ties round to even as Go's strconv does (toFixed rounds them up). */
+function toFixedHalfEven(v: number, precision: number): string {
+  const scaled = v * 10 ** precision;
+  const floor = Math.floor(scaled);
+  if (precision <= 15 && scaled - floor === 0.5 && Number.isSafeInteger(floor) && floor / 10 ** precision + 0.5 / 10 ** precision === v) {
+    const even = floor % 2 === 0 ? floor : floor + 1;
+    return (even / 10 ** precision).toFixed(precision);
+  }
+  return v.toFixed(precision);
 }
 
 function durationText(d: Duration): string {
@@ -116,8 +136,8 @@ function durationText(d: Duration): string {
 }
 
 /** `%s` rendering (cel-go's string conversion of each kind). */
-function asString(v: unknown, nested = false): string {
-  if (typeof v === 'string') return nested ? JSON.stringify(v) : v;
+function asString(v: unknown): string {
+  if (typeof v === 'string') return v;
   if (v === null) return 'null';
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (typeof v === 'number') {
@@ -129,17 +149,19 @@ function asString(v: unknown, nested = false): string {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   if (v instanceof Date) return v.toISOString().replace('.000Z', 'Z');
   if (v instanceof Duration) return durationText(v);
-  if (Array.isArray(v)) return `[${v.map((x) => asString(x, true)).join(', ')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => asString(x)).join(', ')}]`;
   if (v instanceof Map) {
-    const entries = [...v.entries()].map(([k, x]) => [asString(k, true), asString(x, true)] as const);
+    const entries = [...v.entries()].map(([k, x]) => [asString(k), asString(x)] as const);
     entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return `{${entries.map(([k, x]) => `${k}: ${x}`).join(', ')}}`;
   }
   if (typeof v === 'object') {
     const text = (v as { toCelString?: () => string }).toCelString?.();
     if (text !== undefined) return text;
+    const typeMatch = /^Type<(.+)>$/.exec(String(v));
+    if (typeMatch) return typeMatch[1] === 'null' ? 'null_type' : (typeMatch[1] as string);
     const keys = Object.keys(v).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}: ${asString((v as Record<string, unknown>)[k], true)}`).join(', ')}}`;
+    return `{${keys.map((k) => `${k}: ${asString((v as Record<string, unknown>)[k])}`).join(', ')}}`;
   }
   return String(v);
 }
