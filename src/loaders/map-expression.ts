@@ -163,15 +163,25 @@ export function rewriteMutationExpression(source: string): RewrittenExpression {
   };
   const stack: Frame[] = [];
   const top = (): Frame | undefined => stack[stack.length - 1];
+  /** the leading dot of `.Type{` is not part of a map literal: drop it (and keep any space after it) */
+  const removeLeadingDot = () => {
+    const trailing: string[] = [];
+    while (out.length > 0 && /^\s+$/.test(out[out.length - 1]!)) trailing.unshift(out.pop()!);
+    out.pop();
+    const spaces = trailing.join('').length;
+    offsets.splice(offsets.length - spaces - 1, 1);
+    out.push(...trailing);
+  };
   const nextSignificant = (from: number): number => {
     let k = from;
     while (isSpace(tokens[k])) k++;
     return k;
   };
-  const previousSignificant = (from: number): Token | undefined => {
+  /** index of the last significant token at or before `from`, or -1 */
+  const previousSignificant = (from: number): number => {
     let k = from;
     while (k >= 0 && isSpace(tokens[k])) k--;
-    return k >= 0 ? tokens[k] : undefined;
+    return k;
   };
   /** the type a construction at this point must have, when the text shows it */
   const expectedType = (): string | undefined => {
@@ -220,11 +230,12 @@ export function rewriteMutationExpression(source: string): RewrittenExpression {
     }
 
     if (token.kind === 'ident' && !KEYWORDS.has(token.text)) {
-      const before = previousSignificant(i - 1);
+      const beforeAt = previousSignificant(i - 1);
+      const before = tokens[beforeAt];
       const afterDot = before?.kind === 'punct' && before.text === '.';
       // `x.name` is a member selection; a qualified type name starts at an identifier not after a dot
       // (a leading dot, as in `.Object{}`, follows an operator or an opening bracket)
-      const beforeDot = afterDot ? previousSignificant(tokens.indexOf(before) - 1) : undefined;
+      const beforeDot = afterDot ? tokens[previousSignificant(beforeAt - 1)] : undefined;
       const leadingDot = afterDot && (beforeDot === undefined || (beforeDot.kind === 'punct' && !/[)\]}]/.test(beforeDot.text)));
       if (!afterDot || leadingDot) {
         const parts = [token.text];
@@ -243,10 +254,7 @@ export function rewriteMutationExpression(source: string): RewrittenExpression {
           if (expected !== undefined && name.startsWith('Object') && name !== expected) {
             throw new MapExpressionError(`type mismatch: ${name} is used where ${expected} is expected`, token.start);
           }
-          if (leadingDot) {
-            out.pop(); // the leading dot is not part of a map literal
-            offsets.pop();
-          }
+          if (leadingDot) removeLeadingDot();
           emit('{', token.start);
           stack.push({ open: '{', typeName: name });
           i = nextAt + 1;

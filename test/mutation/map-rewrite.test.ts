@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MapExpressionError, resolveRewriteMarkers, rewriteMutationExpression } from '../../src/loaders/map-expression.js';
 import { mergeApplyConfiguration } from '../../src/loaders/map-merge.js';
@@ -6,6 +7,7 @@ describe('rewriteMutationExpression', () => {
   it.each([
     ['Object{spec: Object.spec{replicas: 1}}', '{"spec": dyn( {"replicas": dyn( 1)})}'],
     ['.Object{}', '{}'],
+    ['x + . Object{}', 'x +  {}'],
     ['[JSONPatch{op: "remove", path: "/a"},]', '[{"op": dyn( "remove"), "path": dyn( "/a")},]'],
     ['Object{?a: optional.none()}', '{"\uE002a": dyn( optional.none())}'],
     ['"/x/" + jsonpatch.escapeKey(k)', '"/x/" + ("\\uE000" + (k) + "\\uE001")'],
@@ -69,5 +71,32 @@ describe('mergeApplyConfiguration (schema-less structured merge)', () => {
       spec: { tolerations: [{ key: 'z' }], keep: 1 },
     });
     expect(object).toEqual(before);
+  });
+});
+
+describe('mergeApplyConfiguration properties', () => {
+  const leaf = fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.boolean());
+  const container = fc.record({ name: fc.constantFrom('a', 'b', 'c'), image: fc.option(leaf, { nil: undefined }), args: fc.option(fc.array(leaf, { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: ['name'] });
+  const containers = fc.uniqueArray(container, { selector: (c) => c.name, maxLength: 3 });
+  const doc = fc.record(
+    {
+      metadata: fc.record({ labels: fc.dictionary(fc.constantFrom('x', 'y', 'a/b'), fc.string({ maxLength: 2 }), { maxKeys: 2 }), finalizers: fc.uniqueArray(fc.constantFrom('f1', 'f2', 'f3')) }, { requiredKeys: [] }),
+      spec: fc.record({ replicas: fc.integer(), containers, extra: fc.dictionary(fc.string({ maxLength: 2 }), leaf, { maxKeys: 3 }) }, { requiredKeys: [] }),
+    },
+    { requiredKeys: [] },
+  );
+  const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+
+  it('is idempotent and keeps every key the configuration does not name', () => {
+    fc.assert(
+      fc.property(doc, doc, (objectArb, configArb) => {
+        const object = plain(objectArb);
+        const config = plain(configArb);
+        const once = mergeApplyConfiguration(object, config);
+        expect(mergeApplyConfiguration(once, config)).toEqual(once);
+        for (const key of Object.keys(object)) expect(once).toHaveProperty([key]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
