@@ -105,3 +105,42 @@ describe('defaults through the engine', () => {
     expect(decision.warnings.join('\n')).toContain('policyConfig.defaults.resources.requests.memory: "12XB" is not a valid quantity');
   });
 });
+
+describe('MutatingAdmissionPolicy through the loader and engine', () => {
+  it('loads a policy folder, runs after-each-other mutations with the defaults, and patches once', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-map-'));
+    try {
+      await writeFile(
+        path.join(dir, 'team.yaml'),
+        `apiVersion: admissionregistration.k8s.io/v1beta1
+kind: MutatingAdmissionPolicy
+metadata: {name: team-label}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]
+  mutations:
+  - patchType: JSONPatch
+    jsonPatch:
+      expression: '[JSONPatch{op: "add", path: "/metadata/labels/" + jsonpatch.escapeKey("example.com/team"), value: "shop"}]'
+---
+apiVersion: admissionregistration.k8s.io/v1beta1
+kind: MutatingAdmissionPolicyBinding
+metadata: {name: team-label}
+spec: {policyName: team-label}
+`,
+      );
+      const loaded = await loadPolicies({ dirs: [dir, dirs[0]!], config: emptyConfig() });
+      expect(loaded.errors.map((e) => e.message)).toEqual([]);
+      const decision = new PolicySet(loaded.policies).mutate(request(pod), lookups, 'enforce');
+      expect(decision.findings).toEqual([]);
+      expect(decision.patch[decision.patch.length - 1]).toEqual({ op: 'add', path: '/metadata/labels/example.com~1team', value: 'shop' });
+      expect(decision.patch).toHaveLength(6);
+      const patched = apply(pod, decision.patch);
+      expect(new PolicySet(loaded.policies).mutate(request(patched), lookups, 'enforce').patch).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
