@@ -18,6 +18,8 @@ import type { PolicyContext, PolicyDefinition } from '../src/index.js';
 import { callWithTimeout } from '../src/loaders/bounded-call.js';
 import { callWithDeadline } from '../src/loaders/guard.js';
 import podSecurityDefinition from '../policies/pod-security/index.js';
+import defaultsDefinition from '../policies/defaults/index.js';
+import { cloneJson } from '../src/admission/patch.js';
 import { builtinPolicyDir } from '../src/loaders/index.js';
 import { adaptDefinition, loadTypeScriptPolicy } from '../src/loaders/typescript.js';
 import { benchPodReview } from './support/bodies.js';
@@ -33,6 +35,7 @@ const lookups: Lookups = { namespace: () => namespaceObject, params: () => [] };
 const ctx: ReviewContext = { request, namespaceObject, lookups };
 
 const podSecurity = await loadTypeScriptPolicy(path.join(builtinPolicyDir(), 'pod-security', 'index.ts'));
+const defaults = await loadTypeScriptPolicy(path.join(builtinPolicyDir(), 'defaults', 'index.ts'));
 // The same module's definition, called directly: what the policy itself costs.
 const trivialDefinition: PolicyDefinition = {
   name: 'trivial',
@@ -64,6 +67,10 @@ const cases: Record<string, () => unknown> = {
   'trivial: adapted Policy.validate': () => trivial.validate!(ctx),
   'pod-security: direct call': () => podSecurityValidate(podSecurityContext),
   'pod-security: loaded Policy.validate': () => podSecurity.validate!(ctx),
+  // the direct baseline pays the same copy the loader makes (defaults mutates its copy in place)
+  'defaults: clone + direct mutate': () =>
+    defaultsDefinition.mutate!({ ...directContext, object: cloneJson(request.object as KubeObject), config: defaultsDefinition.defaults } as never),
+  'defaults: loaded Policy.mutate': () => defaults.mutate!(ctx, request.object as KubeObject),
 };
 
 if (podSecurity.validate!(ctx).findings.some((f) => f.error)) throw new Error('pod-security failed on the bench pod');
@@ -84,5 +91,6 @@ for (const [name, xs] of Object.entries(samples)) {
   console.log(`${name.padEnd(42)} ${median(xs).toFixed(2).padStart(9)} us/call`);
 }
 console.log(`pod-security loaded / direct: ${ratio('pod-security: loaded Policy.validate', 'pod-security: direct call')}x`);
+console.log(`defaults loaded / direct: ${ratio('defaults: loaded Policy.mutate', 'defaults: clone + direct mutate')}x`);
 console.log(`vm timeout / guards (trivial): ${ratio('trivial: callWithTimeout (vm timeout)', 'trivial: callWithDeadline (guards)')}x`);
 console.log(`spurious vm timeouts of a trivial call (100ms budget): ${spuriousTimeouts}`);

@@ -10,15 +10,14 @@
  * param object (apiVersion, kind, namespace, name). The first in load order wins; each later one is
  * a load error naming both files.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../admission/types.js';
 import type { CelEnvironment } from '../cel/index.js';
 import type { Policy } from '../engine/types.js';
 import type { PortcullisConfig } from './config.js';
 import { PolicyLoadError, type SourcedDocument } from './errors.js';
 import { readPolicyFolders } from './folder.js';
+import { packageRoot } from './package-root.js';
 import { loadTypeScriptPolicy } from './typescript.js';
 import { buildCelPolicies } from './kinds.js';
 
@@ -137,24 +136,11 @@ function isCoreV1(doc: KubeObject): boolean {
   return doc.apiVersion === 'v1';
 }
 
-let builtinDir: string | undefined;
-
 /**
  * The built-in policy library, `<package root>/policies`, found from this module's location so it
  * works from src/ (vitest) and from dist/src/ (the build). TypeScript policies there are bundled
  * from their .ts sources at load time either way.
  */
 export function builtinPolicyDir(): string {
-  if (builtinDir) return builtinDir;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'portcullis') {
-      builtinDir = path.join(dir, 'policies');
-      return builtinDir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the portcullis package root (package.json) above the loaders module');
-    dir = parent;
-  }
+  return path.join(packageRoot(), 'policies');
 }

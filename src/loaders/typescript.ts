@@ -13,12 +13,11 @@
  * a throw, a timeout or a malformed result follows the policy's failurePolicy
  * (Fail: a Deny finding `policy 'NAME' failed: ...` marked error; Ignore: the same text as a Warn).
  */
-import { existsSync } from 'node:fs';
 import { createRequire, SourceMap, type SourceMapPayload } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { build, type Message, type Plugin } from 'esbuild';
+import { cloneJson } from '../admission/patch.js';
 import type { AdmissionRequest, KubeObject } from '../admission/types.js';
 import { compileMatchResources, matchRequest, type LabelSelector } from '../engine/match.js';
 import type { Finding, MutationResult, Policy, ReviewContext, ValidationAction, ValidationResult } from '../engine/types.js';
@@ -27,6 +26,7 @@ import { callWithTimeout } from './bounded-call.js';
 import { callWithDeadline, guard, GUARD_NAME, instrumentGuards } from './guard.js';
 import { checkPolicyDefinition } from './definition.js';
 import { PolicyLoadError } from './errors.js';
+import { packageRoot, portcullisEntry } from './package-root.js';
 
 export const DEFAULT_TIMEOUT_MS = 100;
 /** budget for a module's top-level code */
@@ -60,12 +60,9 @@ interface Bundle {
   sourceMap: SourceMap | undefined;
 }
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-// src/loaders -> src/index.ts under vitest/tsx; dist/src/loaders -> dist/src/index.js after the build
-const PORTCULLIS_ENTRY = [path.join(HERE, '..', 'index.ts'), path.join(HERE, '..', 'index.js')].find((p) => existsSync(p));
+const PORTCULLIS_ENTRY = portcullisEntry();
+const PACKAGE_ROOT = packageRoot();
 const ownRequire = createRequire(import.meta.url);
-// <root>/src/loaders or <root>/dist/src/loaders
-const PACKAGE_ROOT = path.basename(path.resolve(HERE, '..', '..')) === 'dist' ? path.resolve(HERE, '..', '..', '..') : path.resolve(HERE, '..', '..');
 const EXTERNAL_PACKAGES = ['@kubernetes/client-node'];
 
 const portcullisPlugin: Plugin = {
@@ -78,7 +75,7 @@ const portcullisPlugin: Plugin = {
     // ships dist/src, not src, so such an import is sent to whichever entry this build has.
     builder.onResolve({ filter: /(^|\/)src\/index(\.js|\.ts)?$/ }, (args) => {
       const target = path.resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '');
-      return target === path.join(PACKAGE_ROOT, 'src', 'index') ? entry() : undefined;
+      return PORTCULLIS_ENTRY && target === path.join(PACKAGE_ROOT, 'src', 'index') ? { path: PORTCULLIS_ENTRY } : undefined;
     });
   },
 };
@@ -270,7 +267,7 @@ export function adaptDefinition(
       if (!ctx.request.object || !applies(ctx)) return {};
       try {
         // the policy gets its own copy: whatever it does to it cannot leak into the review
-        const copy = structuredClone(object);
+        const copy = cloneJson(object);
         const returned = callWithDeadline(() => mutate.call(definition, policyContext(ctx, copy)), timeoutMs);
         if (isThenable(returned)) throw new TypeError('mutate returned a Promise; policy functions must be synchronous');
         if (returned === undefined || returned === null) return {};
