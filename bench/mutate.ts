@@ -7,7 +7,7 @@
  * rounds, is JSON.parse of the AdmissionReview body, which every review pays anyway.
  *
  *   npx esbuild bench/mutate.ts --bundle --platform=node --format=esm --packages=external \
- *     --outfile=dist/bench/mutate.mjs && node_modules/.bin/node dist/bench/mutate.mjs [--rounds 15]
+ *     --outfile=node_modules/.cache/bench/mutate.mjs && node_modules/.bin/node node_modules/.cache/bench/mutate.mjs [--rounds 15]
  *
  * Rounds alternate the cases so that drift on a shared machine hits all of them; figures are the
  * medians over rounds of the mean time per review within a round.
