@@ -124,6 +124,10 @@ describe('defaults policy: properties over generated pods', () => {
         expect(patched).toEqual(result);
         // a second mutation of the patched object finds nothing left to do
         expect(mutate(patched, { config: cfg }).patch).toEqual([]);
+        // the defaults only add object members and replace values, so even applying the same
+        // patch twice changes nothing the second time
+        expect(patch.every((op) => op.op === 'add' || op.op === 'replace')).toBe(true);
+        expect(apply(patched, patch)).toEqual(patched);
         // nothing the user set is changed, except IfNotPresent when the override is on
         for (const [pointer, value] of leaves(original)) {
           if (cfg.imagePullPolicy?.enabled && cfg.imagePullPolicy.overrideIfNotPresent && value === 'IfNotPresent') continue;
