@@ -36,6 +36,8 @@ export interface ClusterAuditOptions {
   /** a terminal to draw progress on (only when it is a TTY) */
   progress?: NodeJS.WritableStream | undefined;
   log: (line: string) => void;
+  /** run the mutating policies before validating (default true) */
+  mutate?: boolean;
 }
 
 export interface ListTarget {
@@ -165,7 +167,7 @@ export async function auditCluster(set: PolicySet, loaded: LoadedPolicies, optio
         for (const item of page) {
           // List items of built-in types leave out apiVersion and kind; the webhook would see them.
           const object: KubeObject = { apiVersion, kind: target.kind, ...item };
-          audited.push(auditRequest(set, buildRequest(object, { catalog }), lookups));
+          audited.push(auditRequest(set, buildRequest(object, { catalog }), lookups, { mutate: options.mutate !== false }));
         }
         count += page.length;
         progress?.write(`\r\u001b[K[${index + 1}/${targets.length}] ${apiVersion} ${target.resource}: ${count} object(s)`);

@@ -1,8 +1,11 @@
 /**
- * The heart of an audit: each request goes through `PolicySet.validate` in enforce mode, exactly as
- * the webhook's /validate would handle it, and the decision is kept with the object it is about.
- * Nothing here knows whether objects came from files or from a cluster.
+ * The heart of an audit: each request goes through the engine as the kube-apiserver would take it
+ * through portcullis: mutating admission first (`PolicySet.mutate`, the webhook's /mutate), then
+ * validation of the mutated object (`PolicySet.validate` in enforce mode, the webhook's /validate).
+ * With `mutate: false` the object is validated as written. The decision is kept with the object it
+ * is about; nothing here knows whether objects came from files or from a cluster.
  */
+import type { JsonPatchOperation } from '../admission/patch.js';
 import type { AdmissionRequest, KubeObject } from '../admission/types.js';
 import { matchesResourceRules } from '../engine/match.js';
 import type { Decision, PolicySet } from '../engine/policy-set.js';
@@ -24,6 +27,8 @@ export interface AuditedObject {
   decision: Decision;
   /** names of the policies whose resource rules cover the request, in load order */
   matched: string[];
+  /** what the mutating policies changed before validation (empty when nothing) */
+  patch: JsonPatchOperation[];
 }
 
 /** What one policy says about one object; PolicyReport results and `portcullis test` build on it. */
@@ -47,14 +52,36 @@ export function matchedPolicies(set: PolicySet, request: AdmissionRequest): stri
   return set.candidates(request).filter((p) => matchesResourceRules([...p.rules], request)).map((p) => p.name);
 }
 
-export function auditRequest(
-  set: PolicySet,
-  request: AdmissionRequest,
-  lookups: Lookups,
-  source?: { file: string; line: number },
-): AuditedObject {
-  const decision = set.validate(request, lookups, 'enforce');
-  return { ref: objectRef(request), ...(source ? { source } : {}), request, decision, matched: matchedPolicies(set, request) };
+export interface AuditRequestOptions {
+  source?: { file: string; line: number };
+  /** run the mutating policies first, as the apiserver does (default true) */
+  mutate?: boolean;
+}
+
+export function auditRequest(set: PolicySet, request: AdmissionRequest, lookups: Lookups, options: AuditRequestOptions = {}): AuditedObject {
+  const base = { ref: objectRef(request), ...(options.source ? { source: options.source } : {}), matched: matchedPolicies(set, request) };
+  if (options.mutate === false) return { ...base, request, decision: set.validate(request, lookups, 'enforce'), patch: [] };
+  const mutation = set.mutate(request, lookups, 'enforce');
+  // A denial in mutating admission ends the request there, as in the apiserver.
+  if (!mutation.allowed) return { ...base, request, decision: withoutPatch(mutation), patch: [] };
+  const validated = mutation.object ? { ...request, object: mutation.object } : request;
+  const validation = set.validate(validated, lookups, 'enforce');
+  return { ...base, request: validated, decision: merge(mutation, validation), patch: mutation.patch };
+}
+
+function withoutPatch(decision: Decision & { patch?: unknown; object?: unknown }): Decision {
+  const { patch: _patch, object: _object, ...rest } = decision;
+  return rest;
+}
+
+/** The client sees both admission phases: warnings and audit annotations of each, the validation verdict. */
+function merge(mutation: Decision, validation: Decision): Decision {
+  return {
+    ...validation,
+    warnings: [...new Set([...mutation.warnings, ...validation.warnings])],
+    auditAnnotations: { ...mutation.auditAnnotations, ...validation.auditAnnotations },
+    findings: [...mutation.findings, ...validation.findings],
+  };
 }
 
 /** Deny -> fail, Warn -> warn, Audit -> audit; a finding from a policy that failed to run -> error. */
@@ -87,6 +114,8 @@ export interface AuditSummary {
   objects: number;
   /** objects the webhook would deny */
   denied: number;
+  /** objects the mutating policies changed before validation */
+  mutated: number;
   /** findings by outcome; `pass` counts (object, policy) pairs with no finding */
   pass: number;
   fail: number;
@@ -96,9 +125,10 @@ export interface AuditSummary {
 }
 
 export function summarize(objects: AuditedObject[]): AuditSummary {
-  const summary: AuditSummary = { objects: objects.length, denied: 0, pass: 0, fail: 0, warn: 0, audit: 0, error: 0 };
+  const summary: AuditSummary = { objects: objects.length, denied: 0, mutated: 0, pass: 0, fail: 0, warn: 0, audit: 0, error: 0 };
   for (const audited of objects) {
     if (!audited.decision.allowed) summary.denied++;
+    if (audited.patch.length > 0) summary.mutated++;
     const withFindings = new Set(audited.decision.findings.map((f) => f.policy));
     for (const name of audited.matched) if (!withFindings.has(name)) summary.pass++;
     for (const finding of audited.decision.findings) summary[findingOutcome(finding)]++;

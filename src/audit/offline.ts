@@ -20,6 +20,8 @@ export interface OfflineAuditOptions {
   /** `NS:KEY=VALUE,...` specs */
   namespaceLabels?: string[];
   stdin?: NodeJS.ReadableStream;
+  /** run the mutating policies before validating (default true) */
+  mutate?: boolean;
 }
 
 const isNamespace = (object: KubeObject): boolean => object.kind === 'Namespace' && object.apiVersion === 'v1';
@@ -40,6 +42,6 @@ export async function auditManifests(set: PolicySet, loaded: LoadedPolicies, opt
   const requests = buildRequests(objects, { operation: options.operation ?? 'CREATE', oldObjects, catalog });
   return requests.map((request, i) => {
     const item = objects[i] as SourcedObject;
-    return auditRequest(set, request, lookups, { file: item.file, line: item.line });
+    return auditRequest(set, request, lookups, { source: { file: item.file, line: item.line }, mutate: options.mutate !== false });
   });
 }

@@ -46,8 +46,9 @@ export function formatTable(objects: AuditedObject[], options: { color?: boolean
   if (lines.length === 0) lines.push(paint('green', 'No findings.'));
   else lines.push('');
   const denied = s.denied > 0 ? paint('red', `${s.denied} would be denied`) : paint('green', '0 would be denied');
+  const mutated = s.mutated > 0 ? `; ${s.mutated} mutated before validation` : '';
   lines.push(
-    `${s.objects} object(s) audited, ${denied}; findings: ${s.fail} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error; ${s.pass} passed check(s)`,
+    `${s.objects} object(s) audited, ${denied}; findings: ${s.fail} deny, ${s.warn} warn, ${s.audit} audit, ${s.error} error; ${s.pass} passed check(s)${mutated}`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -76,6 +77,8 @@ export interface JsonObjectResult {
   /** policy name -> its outcome for this object (matched policies only, plus any that reported) */
   policies: Record<string, PolicyOutcome>;
   findings: JsonFinding[];
+  /** what the mutating policies changed before validation (RFC 6902); absent when nothing */
+  patch?: AuditedObject['patch'];
 }
 
 export interface JsonAuditResult {
@@ -109,6 +112,7 @@ export function toJsonResult(objects: AuditedObject[]): JsonAuditResult {
         ...(f.action === 'Deny' && f.code !== undefined ? { code: f.code } : {}),
         ...(f.error ? { error: true } : {}),
       })),
+      ...(audited.patch.length > 0 ? { patch: audited.patch } : {}),
     })),
   };
 }

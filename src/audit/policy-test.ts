@@ -327,7 +327,8 @@ export async function runSuite(suite: Suite, loadedCache = new Map<string, Promi
     const extraLabels = new Map(suite.namespaces);
     if (testCase.namespaceLabels && request.namespace) extraLabels.set(request.namespace, { ...extraLabels.get(request.namespace), ...testCase.namespaceLabels });
     const lookups = new AuditLookups({ namespaces: loaded.namespaces, params: loaded.params, extraLabels, synthesize: true });
-    const audited = auditRequest(set, request, lookups);
+    // Each policy is judged on the object as given (no mutation chain), so a case tests one policy.
+    const audited = auditRequest(set, request, lookups, { mutate: false });
     for (const e of testCase.expect) {
       const actual: ExpectedResult = policyOutcomes(audited, e.rule).get(e.policy) ?? 'skip';
       const check: CheckResult = { case: testCase.name, policy: e.policy, ...(e.rule ? { rule: e.rule } : {}), expected: e.result, actual, ok: true };

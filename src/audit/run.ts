@@ -32,6 +32,8 @@ export interface AuditOptions {
   writeReports: boolean;
   /** API page size for --cluster */
   pageSize?: number;
+  /** apply the mutating policies before validating, as the apiserver does (--no-mutate: false) */
+  mutate?: boolean;
 }
 
 export function checkAuditOptions(options: AuditOptions): void {
@@ -60,6 +62,7 @@ export async function runAudit(options: AuditOptions, io: CommandIO): Promise<nu
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       progress: io.stderr.isTTY ? io.stderr : undefined,
       log: (line) => io.stderr.write(`${line}\n`),
+      mutate: options.mutate !== false,
     });
   } else {
     objects = await auditManifests(set, loaded, {
@@ -68,6 +71,7 @@ export async function runAudit(options: AuditOptions, io: CommandIO): Promise<nu
       old: options.old,
       namespaceLabels: options.namespaceLabels,
       stdin: io.stdin,
+      mutate: options.mutate !== false,
     });
   }
   await reportPolicyErrors(objects, io);

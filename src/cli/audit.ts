@@ -32,6 +32,7 @@ function defineAuditCommand(io: CommandIO, done: (code: number) => void): Comman
     .option('-n, --namespace <ns>', 'with --cluster: only this namespace (repeatable)', collect, [])
     .option('--write-reports', 'with --cluster: create or update PolicyReport/ClusterPolicyReport objects', false)
     .option('--page-size <n>', 'with --cluster: objects per list request', positiveInteger, 500)
+    .option('--no-mutate', 'validate objects as written, without applying the mutating policies first')
     .action(async (raw: Record<string, unknown>) => {
       const options: AuditOptions = {
         files: raw.filename as string[],
@@ -47,6 +48,7 @@ function defineAuditCommand(io: CommandIO, done: (code: number) => void): Comman
         namespaces: raw.namespace as string[],
         writeReports: raw.writeReports === true,
         pageSize: raw.pageSize as number,
+        mutate: raw.mutate !== false,
       };
       done(await guarded(() => runAudit(options, io), io));
     });

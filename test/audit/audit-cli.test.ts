@@ -129,6 +129,29 @@ describe('portcullis audit -f (exit codes and table)', () => {
   });
 });
 
+describe('mutating policies run first, as in the apiserver', () => {
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: bare, namespace: apps}\nspec:\n  containers: [{name: app, image: registry.example.com/app:1.0}]\n';
+  const builtIn = ['--policy', 'defaults', '--policy', 'resources', '-o', 'json'];
+
+  it('validates the object the defaults policy produced, and shows the patch', async () => {
+    const result = await audit(['-f', '-', ...builtIn], { stdin: pod });
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as JsonAuditResult;
+    expect(parsed.summary.mutated).toBe(1);
+    expect(parsed.results[0]?.policies).toEqual({ defaults: 'pass', resources: 'pass' });
+    expect(parsed.results[0]?.patch?.map((op) => op.path)).toContain('/spec/containers/0/resources');
+  });
+
+  it('--no-mutate validates the object as written', async () => {
+    const result = await audit(['-f', '-', ...builtIn, '--no-mutate'], { stdin: pod });
+    expect(result.code).toBe(1);
+    const parsed = JSON.parse(result.stdout) as JsonAuditResult;
+    expect(parsed.summary.mutated).toBe(0);
+    expect(parsed.results[0]?.patch).toBeUndefined();
+    expect(parsed.results[0]?.status?.message).toContain('container(s) "app" must set resources.requests.cpu and resources.requests.memory');
+  });
+});
+
 describe('policies that fail to run', () => {
   it('are named on stderr; failurePolicy Fail denies (exit 1) and Ignore only warns, each an error result', async () => {
     const result = await audit(['-f', fixture('manifests', 'clean', 'list.yaml'), '--policies', fixture('failing-policies'), '-o', 'json']);
@@ -156,7 +179,7 @@ describe('-o json', () => {
     const parsed = JSON.parse(result.stdout) as JsonAuditResult;
     expect(parsed.apiVersion).toBe('portcullis.dev/v1alpha1');
     expect(parsed.kind).toBe('AuditResult');
-    expect(parsed.summary).toEqual({ objects: 8, denied: 2, pass: 5, fail: 2, warn: 1, audit: 1, error: 0 });
+    expect(parsed.summary).toEqual({ objects: 8, denied: 2, mutated: 0, pass: 5, fail: 2, warn: 1, audit: 1, error: 0 });
     expect(parsed.results.map((r) => `${r.object.kind}/${r.object.namespace ?? ''}/${r.object.name}`)).toEqual([
       'Deployment/shop/web',
       'Service/shop/web',
