@@ -15,6 +15,7 @@
  */
 import { createRequire, SourceMap, type SourceMapPayload } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { build, type Message, type Plugin } from 'esbuild';
 import { cloneJson } from '../admission/patch.js';
@@ -95,6 +96,13 @@ export async function bundlePolicyModule(file: string): Promise<Bundle> {
       sourcemap: 'external',
       sourcesContent: false,
       external: EXTERNAL_PACKAGES,
+      // a CommonJS bundle has no import.meta: policies that locate data files beside themselves get
+      // the entry module's location (helpers in other folders see the entry's too)
+      define: {
+        'import.meta.url': JSON.stringify(pathToFileURL(absolute).href),
+        'import.meta.filename': JSON.stringify(absolute),
+        'import.meta.dirname': JSON.stringify(path.dirname(absolute)),
+      },
       plugins: [portcullisPlugin],
       logLevel: 'silent',
       absWorkingDir: path.dirname(absolute),

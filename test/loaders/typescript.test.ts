@@ -83,6 +83,11 @@ export default definePolicy({
 import { message } from './helper.js';
 export default definePolicy({ name: 'packaged', match: { resources: ${POD_RULES} }, validate: () => [{ message: message() }] });
 `,
+  'meta/index.ts': `import { readFileSync } from 'node:fs';
+const data = readFileSync(new URL('./data.txt', import.meta.url), 'utf8').trim();
+export default { name: 'meta', match: { resources: ${POD_RULES} }, validate: () => [{ message: data + ' ' + (import.meta.dirname === __dirname) }] };
+`,
+  'meta/data.txt': 'beside the module\n',
   'package/helper.ts': `export function message(): string { return 'from helper'; }\n`,
   'syntax-error.ts': `import { definePolicy } from 'portcullis';\nexport default definePolicy({\n  name: 'x',\n  match: { resources: [] ,\n});\n`,
   'no-default.ts': `export const policy = 1;\n`,
@@ -140,7 +145,7 @@ function review(object: KubeObject | null, options: { operation?: AdmissionReque
 
 beforeAll(async () => {
   root = await makeTree(FILES);
-  for (const name of ['host-network.ts', 'warn.ts', 'verbatim.ts', 'selected.ts', 'throws-fail.ts', 'throws-ignore.ts', 'loops.ts', 'recursion.ts', 'swallows.ts', 'bad-result.ts', 'mutator.ts', 'mutator-throws.ts', 'package/index.ts']) {
+  for (const name of ['host-network.ts', 'warn.ts', 'verbatim.ts', 'selected.ts', 'throws-fail.ts', 'throws-ignore.ts', 'loops.ts', 'recursion.ts', 'swallows.ts', 'bad-result.ts', 'mutator.ts', 'mutator-throws.ts', 'package/index.ts', 'meta/index.ts']) {
     loaded.set(name, await load(name));
   }
   loaded.set('configured.ts', await load('configured.ts', policyConfig));
@@ -165,6 +170,10 @@ describe('loading a TypeScript policy', () => {
 
   it('bundles a folder module with its relative imports', () => {
     expect(get('package/index.ts').validate?.(review(pod('p'))).findings.map((f) => f.message)).toEqual(["policy 'packaged' denied request: from helper"]);
+  });
+
+  it('gives import.meta of the entry module and node builtins', () => {
+    expect(get('meta/index.ts').validate?.(review(pod('p'))).findings.map((f) => f.message)).toEqual(["policy 'meta' denied request: beside the module true"]);
   });
 
   it('reports a transpile error with the file and line', async () => {
