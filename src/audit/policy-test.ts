@@ -32,7 +32,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
-import type { KubeObject, Operation, UserInfo } from '../admission/types.js';
+import type { AdmissionRequest, KubeObject, Operation, UserInfo } from '../admission/types.js';
 import { createPatch } from '../admission/patch.js';
 import { PolicySet } from '../engine/policy-set.js';
 import type { Policy } from '../engine/types.js';
@@ -297,14 +297,19 @@ async function readCase(reader: SuiteReader, raw: unknown, where: string): Promi
 
 // ------------------------------------------------------------------------------------- running suites
 
-export async function runSuite(suite: Suite, loadedCache = new Map<string, Promise<LoadedPolicies>>()): Promise<SuiteResult> {
+/** The suite's policies, loaded once per distinct (folders, config) across suites. */
+export function loadSuitePolicies(suite: Suite, cache = new Map<string, Promise<LoadedPolicies>>()): Promise<LoadedPolicies> {
   const key = JSON.stringify([suite.policies, suite.config ?? null]);
-  let loading = loadedCache.get(key);
+  let loading = cache.get(key);
   if (!loading) {
     loading = loadPolicySource({ dirs: suite.policies, ...(suite.config ? { config: suite.config } : {}) });
-    loadedCache.set(key, loading);
+    cache.set(key, loading);
   }
-  const loaded = await loading;
+  return loading;
+}
+
+export async function runSuite(suite: Suite, loadedCache = new Map<string, Promise<LoadedPolicies>>()): Promise<SuiteResult> {
+  const loaded = await loadSuitePolicies(suite, loadedCache);
   const byName = new Map(loaded.policies.map((p) => [p.name, p]));
   for (const [i, testCase] of suite.cases.entries()) {
     for (const [j, e] of testCase.expect.entries()) {
@@ -318,15 +323,7 @@ export async function runSuite(suite: Suite, loadedCache = new Map<string, Promi
   const catalog = new ResourceCatalog();
   const checks: CheckResult[] = [];
   for (const testCase of suite.cases) {
-    const request = buildRequest(testCase.object, {
-      operation: testCase.operation,
-      oldObject: testCase.oldObject ?? null,
-      catalog,
-      ...(testCase.userInfo ? { userInfo: testCase.userInfo } : {}),
-    });
-    const extraLabels = new Map(suite.namespaces);
-    if (testCase.namespaceLabels && request.namespace) extraLabels.set(request.namespace, { ...extraLabels.get(request.namespace), ...testCase.namespaceLabels });
-    const lookups = new AuditLookups({ namespaces: loaded.namespaces, params: loaded.params, extraLabels, synthesize: true });
+    const { request, lookups } = caseReview(suite, testCase, loaded, catalog);
     // Each policy is judged on the object as given (no mutation chain), so a case tests one policy.
     const audited = auditRequest(set, request, lookups, { mutate: false });
     for (const e of testCase.expect) {
@@ -354,6 +351,25 @@ export async function runSuite(suite: Suite, loadedCache = new Map<string, Promi
     }
   }
   return { suite, checks };
+}
+
+/** The request and lookups of one case: what both the test runner and a webhook would be given. */
+export function caseReview(
+  suite: Suite,
+  testCase: TestCase,
+  loaded: LoadedPolicies,
+  catalog = new ResourceCatalog(),
+): { request: AdmissionRequest; lookups: AuditLookups } {
+  const request = buildRequest(testCase.object, {
+    operation: testCase.operation,
+    oldObject: testCase.oldObject ?? null,
+    catalog,
+    ...(testCase.userInfo ? { userInfo: testCase.userInfo } : {}),
+  });
+  const extraLabels = new Map(suite.namespaces);
+  if (testCase.namespaceLabels && request.namespace) extraLabels.set(request.namespace, { ...extraLabels.get(request.namespace), ...testCase.namespaceLabels });
+  const lookups = new AuditLookups({ namespaces: loaded.namespaces, params: loaded.params, extraLabels, synthesize: true });
+  return { request, lookups };
 }
 
 /** Compares the mutated object with the expected one; the difference is told as the patch that would fix it. */
