@@ -234,20 +234,47 @@ class KubernetesCelEnvironment implements CelEnvironment {
   }
 
   activation(input: CelInput, variables: { name: string; program: CelProgram }[] = []): CelActivation {
-    const context: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    for (const name of INPUT_VARIABLES) {
-      const raw = input[name];
-      if (raw === null || raw === undefined) context[name] = null;
-      else if (typeof raw !== 'object') context[name] = jsonToCel(raw);
-      else defineLazy(context, name, () => jsonToCel(raw));
-    }
-    const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    context.variables = values;
-    const activation: CelActivation = { context };
+    const context = new ActivationContext(input);
+    const activation: CelActivation = { context: context as unknown as Readonly<Record<string, unknown>> };
     for (const { name, program } of variables) {
-      defineLazy(values, name, () => evaluateVariable(name, program, activation));
+      defineLazy(context.variables, name, () => evaluateVariable(name, program, activation));
     }
     return activation;
+  }
+}
+
+/**
+ * What the engine reads variables from (it indexes the object by name). The inputs are converted
+ * on first use: a policy that never reads oldObject never pays for it.
+ */
+class ActivationContext {
+  readonly variables: Record<string, unknown> = {};
+  #object: unknown;
+  #oldObject: unknown;
+  #request: unknown;
+  #params: unknown;
+  #namespaceObject: unknown;
+
+  constructor(private readonly input: CelInput) {}
+
+  get object(): unknown {
+    return (this.#object ??= jsonToCel(this.input.object ?? null));
+  }
+
+  get oldObject(): unknown {
+    return (this.#oldObject ??= jsonToCel(this.input.oldObject ?? null));
+  }
+
+  get request(): unknown {
+    return (this.#request ??= jsonToCel(this.input.request ?? null));
+  }
+
+  get params(): unknown {
+    return (this.#params ??= jsonToCel(this.input.params ?? null));
+  }
+
+  get namespaceObject(): unknown {
+    return (this.#namespaceObject ??= jsonToCel(this.input.namespaceObject ?? null));
   }
 }
 

@@ -5,12 +5,29 @@
  * JSON has one number type; CEL has int and double. The kube-apiserver decides by the OpenAPI
  * schema; without schemas we decide by value: a whole number becomes a CEL int (bigint), so
  * `object.spec.replicas + 1` and `replicas == 3` behave as in the apiserver, and any other number
- * becomes a double. Objects become prototype-less records so no key (`__proto__`, `constructor`)
- * can reach Object.prototype.
+ * becomes a double. Objects are copied key by key; a `__proto__` key stays an own data property.
+ * The engine reads own properties only, so `constructor` and friends are never visible.
  */
 import { Optional } from '@marcbachmann/cel-js';
 
+/**
+ * Converted values per input object. One admission review is evaluated by many policies, each
+ * with its own activation; they share the conversion of the same `object`. CEL never mutates its
+ * inputs, so sharing is safe as long as callers treat the JSON they pass as immutable (a mutated
+ * object must be a new object: the mutation engine works on copies).
+ */
+const converted = new WeakMap<object, unknown>();
+
 export function jsonToCel(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return convert(value);
+  const hit = converted.get(value);
+  if (hit !== undefined) return hit;
+  const result = convert(value);
+  converted.set(value, result);
+  return result;
+}
+
+function convert(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
       return Number.isInteger(value) ? BigInt(value) : value;
@@ -18,13 +35,18 @@ export function jsonToCel(value: unknown): unknown {
       if (value === null) return null;
       if (Array.isArray(value)) {
         const out = new Array<unknown>(value.length);
-        for (let i = 0; i < value.length; i++) out[i] = jsonToCel(value[i]);
+        for (let i = 0; i < value.length; i++) out[i] = convert(value[i]);
         return out;
       }
-      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-      for (const key of Object.keys(value)) {
-        const v = (value as Record<string, unknown>)[key];
-        if (v !== undefined) out[key] = jsonToCel(v);
+      // plain objects (fast in V8, unlike prototype-less ones); the engine reads only own keys
+      const out: Record<string, unknown> = {};
+      const source = value as Record<string, unknown>;
+      for (const key in source) {
+        if (!Object.hasOwn(source, key)) continue;
+        const v = source[key];
+        if (v === undefined) continue;
+        if (key === '__proto__') Object.defineProperty(out, key, { value: convert(v), enumerable: true, writable: true, configurable: true });
+        else out[key] = convert(v);
       }
       return out;
     }

@@ -93,8 +93,24 @@ function splitQuantity(text: string): Split {
   return { negative, whole, fraction, suffix: text.slice(suffixStart) };
 }
 
+/**
+ * Parsed quantities by text: manifests repeat the same few ('500m', '512Mi'), and a Quantity is
+ * immutable, so parsing each text once is safe. Bounded: cleared when it grows past the limit.
+ */
+const parsed = new Map<string, Quantity>();
+const PARSED_LIMIT = 1024;
+
 /** Parses a quantity exactly as resource.ParseQuantity accepts it; throws its error messages. */
 export function parseQuantity(text: string): Quantity {
+  const hit = parsed.get(text);
+  if (hit !== undefined) return hit;
+  const quantity = parseUncached(text);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(text, quantity);
+  return quantity;
+}
+
+function parseUncached(text: string): Quantity {
   if (text.length === 0) throw formatError(ERR_FORMAT_WRONG);
   const { negative, whole, fraction, suffix } = splitQuantity(text);
 
