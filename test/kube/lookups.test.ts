@@ -93,6 +93,24 @@ describe('createLookups with a cluster (namespace informer)', () => {
   });
 });
 
+describe('createLookups with an unreachable cluster', () => {
+  it('reports not ready, tells onError, and answers lookups with undefined', async () => {
+    const server = await startFakeApiserver([]);
+    const kubeconfigPath = server.kubeconfigPath;
+    await server.close(); // nothing listens on its port any more
+    const errors: string[] = [];
+    const lookups = createLookups({ kubeConfig: loadKubeConfig(kubeconfigPath), informer: { retryMs: 10_000, onError: (m) => errors.push(m) } });
+    try {
+      await eventually(() => errors.length > 0);
+      expect(await lookups.ready(50)).toBe(false);
+      expect(errors[0]).toMatch(/^namespace informer: .*; retrying in 10000ms$/s);
+      expect(lookups.namespace('default')).toBeUndefined();
+    } finally {
+      await lookups.close();
+    }
+  });
+});
+
 describe('loadKubeConfig', () => {
   it('names a missing file', () => {
     expect(() => loadKubeConfig('/nonexistent/kubeconfig')).toThrow(new KubeConfigError('kubeconfig file not found', '/nonexistent/kubeconfig'));
