@@ -61,6 +61,16 @@ describe('portcullis audit -f (exit codes and table)', () => {
     expect(parsed.results[0]?.findings.map((f) => `${f.policy}:${f.result}`)).toEqual(['no-latest:audit', 'no-privileged:fail']);
   });
 
+  it('takes Namespace objects from --config', async () => {
+    const pod = readFileSync(VIOLATING, 'utf8').split('---\n')[1] as string;
+    const result = await audit(['-f', '-', ...POLICIES, '-o', 'json', '--config', fixture('config.yaml')], { stdin: pod });
+    const parsed = JSON.parse(result.stdout) as JsonAuditResult;
+    expect(parsed.results[0]?.policies).toEqual({ 'no-privileged': 'fail', 'no-latest': 'audit' });
+    const bad = await audit(['-f', '-', ...POLICIES, '--config', '/nonexistent/config.yaml'], { stdin: pod });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^portcullis: \/nonexistent\/config\.yaml: cannot read config file: /);
+  });
+
   it('exits 2 on invalid YAML, naming file, line and column, and prints no report', async () => {
     const file = fixture('manifests', 'invalid.yaml');
     const result = await audit(['-f', file, ...POLICIES]);
