@@ -67,7 +67,7 @@ export class PolicySet {
       try {
         const result = policy.validate(ctx);
         for (const finding of result.findings) findings.push(finding);
-        if (result.auditAnnotations) Object.assign(annotations, result.auditAnnotations);
+        if (result.auditAnnotations) mergeAnnotations(annotations, result.auditAnnotations);
       } catch (error) {
         // Policies apply their own failurePolicy; reaching here is a bug in an adapter, so fail closed.
         findings.push(internalFailure(policy, error));
@@ -128,6 +128,25 @@ function reviewContext(request: AdmissionRequest, lookups: Lookups): ReviewConte
  */
 function unknownNamespace(name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } };
+}
+
+/**
+ * Several policies may write the same key (every ValidatingAdmissionPolicy reports Audit failures
+ * under validation.policy.admission.k8s.io/validation_failure as a JSON array): arrays are
+ * concatenated, otherwise the first value stays, as the apiserver keeps the first annotation.
+ */
+function mergeAnnotations(into: Record<string, string>, from: Record<string, string>): void {
+  for (const [key, value] of Object.entries(from)) {
+    const existing = into[key];
+    if (existing === undefined) into[key] = value;
+    else if (existing.startsWith('[') && value.startsWith('[')) {
+      try {
+        into[key] = JSON.stringify([...(JSON.parse(existing) as unknown[]), ...(JSON.parse(value) as unknown[])]);
+      } catch {
+        // not JSON after all: keep the first
+      }
+    }
+  }
 }
 
 function errorText(error: unknown): string {

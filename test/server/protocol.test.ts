@@ -190,3 +190,26 @@ describe('verdicts from policies', () => {
     await expectStillServing();
   });
 });
+
+describe('audit annotations from several policies', () => {
+  const auditing = (name: string, value: string): Policy => ({
+    name,
+    source: 'test',
+    rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
+    validate: () => ({ findings: [], auditAnnotations: { 'validation.policy.admission.k8s.io/validation_failure': value, [`${name}/note`]: 'x' } }),
+  });
+
+  it('concatenates JSON-array values under one key and keeps keys free of a second slash', async () => {
+    server.setPolicies([auditing('a', '[{"policy":"a"}]'), auditing('b', '[{"policy":"b"}]')]);
+    try {
+      const res = await postReview(server, '/validate', admissionReview(pod()));
+      expect(res.json.response.auditAnnotations).toEqual({
+        'validation.policy.admission.k8s.io.validation_failure': '[{"policy":"a"},{"policy":"b"}]',
+        'a.note': 'x',
+        'b.note': 'x',
+      });
+    } finally {
+      server.setPolicies([]);
+    }
+  });
+});
