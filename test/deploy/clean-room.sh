@@ -3,7 +3,8 @@
 #
 #   test/deploy/clean-room.sh            # from the repository root (or anywhere)
 #
-# 1. build (npm run build), as the Dockerfile's build stage does;
+# 1. build (the `npm run build` compiler run, written straight into an empty folder so the
+#    checkout's own dist/ is left alone), as the Dockerfile's build stage does;
 # 2. copy into an empty folder exactly what the final stage holds: dist/src, policies (without
 #    their tests), src/index.ts, package.json, plus package-lock.json for the install;
 # 3. `npm ci --omit=dev --ignore-scripts` there (the deps stage), and check no dev package came along;
@@ -12,12 +13,12 @@
 #    /healthz and /readyz answer 200, a privileged Pod is denied on /validate and a Pod without a
 #    seccompProfile gets one from /mutate.
 # Prints one line per check and "N passed, N failed"; exit status 0 only when all passed.
-# Set KEEP=1 to keep the folder, NODE=/path/to/node to choose the Node binary (default: the
+# Set KEEP=1 to keep the folder, PORTCULLIS_NODE=/path/to/node to choose the Node binary (default: the
 # pinned Node 24 of this checkout).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
-NODE="${NODE:-$REPO/node_modules/.bin/node}"
+NODE="${PORTCULLIS_NODE:-$REPO/node_modules/.bin/node}"
 ROOM="$(mktemp -d "${TMPDIR:-/tmp}/portcullis-clean-room.XXXXXX")"
 SERVER_PID=""
 passed=0
@@ -38,12 +39,12 @@ echo "clean room: $ROOM (node $("$NODE" --version))"
 
 # 1. build
 start=$(date +%s)
-(cd "$REPO" && npm run build --silent)
+(cd "$REPO" && "$NODE" node_modules/typescript/bin/tsc -p tsconfig.build.json --outDir "$ROOM/dist")
+rm -rf "$ROOM/dist/policies" # the image loads the policies from their sources
 echo "build: $(( $(date +%s) - start )) s"
 
 # 2. the final stage's files
-mkdir -p "$ROOM/dist" "$ROOM/src"
-cp -R "$REPO/dist/src" "$ROOM/dist/src"
+mkdir -p "$ROOM/src"
 cp -R "$REPO/policies" "$ROOM/policies"
 find "$ROOM/policies" \( -name tests -type d -prune -exec rm -rf {} + \) -o \( -name '*.test.ts' -exec rm -f {} + \)
 cp "$REPO/src/index.ts" "$ROOM/src/index.ts"
