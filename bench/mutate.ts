@@ -56,7 +56,8 @@ function mutateOnce(review: Review): string | undefined {
     userInfo: review.request.userInfo,
     config: defaults.defaults,
   };
-  const final = defaults.mutate!(ctx) ?? working;
+  const final = defaults.mutate!(ctx);
+  if (!final) return undefined; // as the engine: nothing returned, nothing to check or diff
   const problem = checkMutatedObject(original, final);
   if (problem) throw new Error(problem);
   const ops = createPatch(original, final);
