@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CelCompileError, CelCostLimitError, CelEvaluationError, createCelEnvironment } from '../../src/cel/index.js';
+import { CelCompileError, CelCostLimitError, CelEvaluationError, createCelEnvironment, jsonToCel } from '../../src/cel/index.js';
 import { env, errorOf, evaluate, input } from './helpers.js';
 
 const pod = {
@@ -50,6 +50,19 @@ describe('variables of the Kubernetes environment', () => {
     expect(evaluate("duration('90s')")).toBe('90s');
     expect(evaluate('optional.of(1)')).toBe(1);
     expect(evaluate('optional.none()')).toBeNull();
+  });
+
+  it('compares JSON integers with doubles across types, as the apiserver does', () => {
+    expect(evaluate('object.spec.replicas == 3.0', { object: pod })).toBe(true);
+    expect(evaluate('object.spec.replicas < 3.5', { object: pod })).toBe(true);
+  });
+
+  it('converts each input object once and shares the result between activations', () => {
+    const a = env.activation(input({ object: pod }));
+    const b = env.activation(input({ object: pod }));
+    expect(a.context.object).toBe(b.context.object);
+    expect(jsonToCel(pod)).toBe(a.context.object);
+    expect(env.activation(input({ object: structuredClone(pod) })).context.object).not.toBe(a.context.object);
   });
 
   it('keeps prototype keys harmless', () => {
@@ -164,6 +177,12 @@ describe('compile errors', () => {
 });
 
 describe('evaluation errors', () => {
+  it('reject matches() on a value that is not a string', () => {
+    expect(errorOf("object.spec.replicas.matches('3')", { object: pod }).message).toBe(
+      "expression evaluation failed: <input>:1:1: found no matching overload for 'matches' applied to '(int, string)'",
+    );
+  });
+
   it('are CelEvaluationError with code, field and position', () => {
     const program = env.compile('object.spec.replicas / 0 == 1', { field: 'spec.validations[0].expression' });
     let error: CelEvaluationError | undefined;

@@ -7,6 +7,7 @@ import { listsLibrary } from './lists.js';
 import { optionalsLibrary } from './optionals.js';
 import { quantityLibrary } from './quantity.js';
 import { regexLibrary } from './regex.js';
+import { setsLibrary } from './sets.js';
 import { stringsLibrary } from './strings.js';
 import { urlLibrary } from './url.js';
 
@@ -20,4 +21,5 @@ export const ALL_LIBRARIES: readonly CelLibrary[] = [
   urlLibrary,
   ipLibrary,
   formatLibrary,
+  setsLibrary,
 ];
