@@ -206,9 +206,28 @@ describe('rendered chart (helm-lite)', () => {
     expect(policies.data['images-params.yaml']).toContain('kind: ConfigMap');
   });
 
+  it('policies.builtin false loads only the ConfigMap folder', () => {
+    const docs = render({ policies: { builtin: false, existingConfigMap: 'my-policies' } }).documents;
+    const pod = (find(docs, 'Deployment')[0] as { spec: { template: { spec: { containers: { args: string[] }[]; volumes: unknown[] } } } }).spec.template.spec;
+    expect(pod.containers[0]!.args.filter((a) => a.startsWith('--policies'))).toEqual(['--policies=/etc/portcullis/policies']);
+    expect(pod.volumes).toContainEqual({ name: 'policies', configMap: { name: 'my-policies' } });
+    expect(find(docs, 'ConfigMap')).toEqual([]);
+  });
+
+  it('the audit CronJob runs the CLI with the distroless node, as the audit ServiceAccount', () => {
+    const job = find(render({ audit: { enabled: true } }).documents, 'CronJob')[0] as {
+      spec: { jobTemplate: { spec: { template: { spec: { serviceAccountName: string; containers: { command: string[]; args: string[] }[] } } } } };
+    };
+    const pod = job.spec.jobTemplate.spec.template.spec;
+    expect(pod.serviceAccountName).toBe('portcullis-audit');
+    expect(pod.containers[0]!.command).toEqual(['/nodejs/bin/node', '/app/dist/src/cli/main.js']);
+    expect(pod.containers[0]!.args).toEqual(['audit', '--cluster', '--write-reports', '--policies=/app/policies']);
+  });
+
   it.each<[Record<string, unknown>, string]>([
     [{ tls: { mode: 'vault' } }, `templates/webhooks.yaml:${lineOf('templates/webhooks.yaml', 'fail (printf "tls.mode')}: tls.mode must be helm, certManager or secret, not "vault"`],
     [{ tls: { mode: 'secret', caBundle: 'x' } }, 'tls.existingSecret is required when tls.mode is secret'],
+    [{ policies: { builtin: false } }, 'templates/deployment.yaml:2: no policies: set policies.builtin, policies.extra or policies.existingConfigMap'],
     [{ tls: { mode: 'secret', existingSecret: 'mine' } }, 'tls.caBundle (the CA\'s PEM) is required when tls.mode is secret'],
   ])('fails with a clear message for %j', (values, message) => {
     expect(() => render(values)).toThrow(TemplateError);
