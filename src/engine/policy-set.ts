@@ -102,8 +102,10 @@ export class PolicySet {
     }
     const patch = current === original ? [] : createPatch(original, current);
     if (mode === 'audit' && patch.length > 0) {
+      // one short warning (the apiserver truncates past 256 characters); the full patch goes to the annotation
       const paths = [...new Set(patch.map((op) => op.path))];
-      const summary = `would patch ${patch.length} field(s): ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', ...' : ''}`;
+      let summary = `would patch ${patch.length} field(s): ${paths.join(', ')}`;
+      if (summary.length > 120) summary = `${summary.slice(0, 116)}, ...`;
       const decision = combine(
         [...findings, { policy: 'portcullis', action: 'Warn', message: summary }],
         { 'portcullis/would-patch': JSON.stringify(patch) },
