@@ -1,6 +1,6 @@
 /**
- * Time budget for policy code by instrumentation: every loop body and every function entry of a
- * policy bundle calls a guard, and the guard throws PolicyTimeoutError once the running call is
+ * Time budget for policy code by instrumentation: every loop body and the entry of every function
+ * that calls something (see makesCalls) in a policy bundle calls a guard, and the guard throws PolicyTimeoutError once the running call is
  * past its deadline. Why not a vm `timeout` around each call: Node starts (and joins) a watchdog
  * thread per timed call, which costs 0.3-1.4 ms per policy call on a 2-core machine
  * (bench/ts-policy-call.ts); a guard costs a counter increment per loop iteration / call, and a
@@ -97,7 +97,7 @@ export function instrumentGuards(code: string): Instrumented {
         edits.push({ pos: body.start, text: `{${call}`, closing: false, depth });
         edits.push({ pos: body.end, text: '}', closing: true, depth });
       }
-    } else if (FUNCTIONS.has(node.type)) {
+    } else if (FUNCTIONS.has(node.type) && makesCalls(node.body as AnyNode)) {
       const body = node.body as AnyNode;
       if (body.type === 'BlockStatement') edits.push({ pos: body.start + 1, text: call, closing: false, depth });
       else {
@@ -144,6 +144,24 @@ export function instrumentGuards(code: string): Instrumented {
       return column - shift;
     },
   };
+}
+
+const CALLS = new Set(['CallExpression', 'NewExpression', 'TaggedTemplateExpression']);
+
+/**
+ * Whether a function body (not counting the functions nested in it) calls anything. Recursion needs
+ * a call, so a function that makes none cannot run long except through its own loops (guarded) or
+ * a builtin: its entry guard is left out, which halves the guards of typical policy code.
+ */
+function makesCalls(node: AnyNode): boolean {
+  if (CALLS.has(node.type)) return true;
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item) && !FUNCTIONS.has(item.type) && makesCalls(item)) return true;
+    } else if (isNode(value) && !FUNCTIONS.has(value.type) && makesCalls(value)) return true;
+  }
+  return false;
 }
 
 function isNode(value: unknown): value is AnyNode {
