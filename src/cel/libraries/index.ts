@@ -1,4 +1,5 @@
 /** Every library the environment declares, in registration order. */
+import { comprehensionsLibrary } from './comprehensions.js';
 import { coreLibrary } from './core.js';
 import { formatLibrary } from './format.js';
 import { ipLibrary } from './ip.js';
@@ -22,4 +23,5 @@ export const ALL_LIBRARIES: readonly CelLibrary[] = [
   ipLibrary,
   formatLibrary,
   setsLibrary,
+  comprehensionsLibrary,
 ];
