@@ -2,7 +2,7 @@
 /** The `portcullis` command line: one file per command, wired here. */
 import { Command } from 'commander';
 import { auditCommand } from './audit.js';
-// CEL-PENDING import { celCommand } from './cel.js';
+import { celCommand } from './cel.js';
 import { certsCommand } from './certs.js';
 import { manifestsCommand } from './manifests.js';
 import { serveCommand } from './serve.js';
@@ -14,7 +14,7 @@ const program = new Command('portcullis')
   .addCommand(serveCommand())
   .addCommand(auditCommand())
   .addCommand(testCommand())
-  // CEL-PENDING .addCommand(celCommand())
+  .addCommand(celCommand())
   .addCommand(certsCommand())
   .addCommand(manifestsCommand());
 
