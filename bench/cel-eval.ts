@@ -100,5 +100,13 @@ for (const [name, list] of timings) {
   const cel = name.startsWith('baseline') ? '' : `   CEL cost ${(m - baseline).toFixed(2).padStart(7)} µs`;
   console.log(`  ${name.padEnd(36)} ${m.toFixed(2).padStart(8)} µs   x${(m / baseline).toFixed(2)} baseline${cel}`);
 }
+// compile cost, for reference (done once per policy load, never per review)
+const compileTimes: number[] = [];
+for (let round = 0; round < 5; round++) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < 20; i++) for (const [j, expression] of VALIDATIONS.entries()) env.compile(expression, { field: `spec.validations[${j}].expression` });
+  compileTimes.push(Number(process.hrtime.bigint() - start) / 20 / 1000);
+}
+console.log(`  compile all ${VALIDATIONS.length} (once per load)      ${median(compileTimes).toFixed(0).padStart(8)} µs`);
 const perReview = median(timings.get('parse + activation + 20 validations') ?? []) - baseline;
 console.log(`  CEL per review (20 validations): ${perReview.toFixed(1)} µs, target < 50 µs ${perReview < 50 ? 'met' : 'NOT met'}   [sink ${sink > 0 ? 'ok' : '0'}]`);
