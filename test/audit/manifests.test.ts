@@ -39,9 +39,22 @@ describe('parseManifests', () => {
     expect(objects[0]?.file).toBe('x.yaml');
   });
 
-  it('reads JSON', () => {
+  it('reads JSON, including a List (kubectl get -o json) and a document after blank lines', () => {
     const objects = parseManifests('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}', 'p.json');
     expect(names(objects)).toEqual(['Pod/p']);
+    const list = parseManifests('\n\n{"apiVersion":"v1","kind":"PodList","items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]}', 'l.json');
+    expect(names(list)).toEqual(['Pod/a', 'Pod/b']);
+    expect(list.map((o) => o.line)).toEqual([3, 3]);
+    expect(thrown(() => parseManifests('{"apiVersion":"v1","kind":"List","items":[7]}', 'l.json')).message).toBe(
+      'l.json:1: item 0 of List is a number, not a Kubernetes object',
+    );
+  });
+
+  it('names the line of invalid JSON', () => {
+    const error = thrown(() => parseManifests('{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  "metadata": {"name": "p"\n}\n', 'bad.json'));
+    expect(error.code).toBe('MANIFEST_YAML');
+    expect(error.file).toBe('bad.json');
+    expect(error.line).toBeGreaterThanOrEqual(4);
   });
 
   it('expands kind: List with the line of every item', () => {
