@@ -3,7 +3,7 @@
  * HTTPS client that trusts only the generated CA.
  */
 import { mkdtemp } from 'node:fs/promises';
-import { Agent, request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type Agent } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
