@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests reach into free-form JSON objects */
+ 
 /**
  * Property tests over generated pod specs: the defaults' own guarantees, checked by code that is
  * independent of the policy's implementation.

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests reach into free-form JSON objects */
+ 
 import { describe, expect, it } from 'vitest';
 import jsonpatch from 'fast-json-patch';
 import type { KubeObject } from '../../src/index.js';
