@@ -1,6 +1,7 @@
 /**
  * Evaluation budget: a per-expression cost limit, like the kube-apiserver's per-expression
- * runtime cost limit (but with our own, simpler cost units).
+ * runtime cost limit (but with our own, simpler cost units), and an optional wall-clock limit
+ * checked as the cost is spent (so it bounds time only between counted operations).
  *
  * What is counted (one unit each): every comprehension step (`all`, `exists`, `exists_one`,
  * `map`, `filter`, `cel.bind` bodies...), every function or method call, plus size-proportional
@@ -17,13 +18,24 @@
 export class Budget {
   remaining: number;
   exceeded = false;
+  /** Set when the time limit, rather than the cost limit, stopped the evaluation. */
+  timedOut = false;
   /** Name of the variable whose budget ran out, when the overrun happened inside one. */
   exceededInVariable: string | undefined;
+  /** performance.now() value after which the evaluation stops; Infinity when there is no time limit. */
+  readonly deadline: number;
 
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    timeLimitMs?: number,
+  ) {
     this.remaining = limit;
+    this.deadline = timeLimitMs === undefined ? Infinity : performance.now() + timeLimitMs;
   }
 }
+
+/** The clock is read once every this many units, so the time limit costs nearly nothing. */
+const CLOCK_EVERY = 256;
 
 /** Thrown inside the engine when the budget runs out; turned into CelCostLimitError outside. */
 export class BudgetExceeded extends Error {
@@ -57,9 +69,16 @@ export function restoreBudget(previous: Budget | undefined): void {
 export function charge(units = 1): void {
   const budget = current;
   if (budget === undefined) return;
+  const before = budget.remaining;
   budget.remaining -= units;
   if (budget.remaining < 0) {
     budget.exceeded = true;
+    throw new BudgetExceeded();
+  }
+  // crossed a multiple of CLOCK_EVERY: look at the clock
+  if (budget.deadline !== Infinity && Math.floor(before / CLOCK_EVERY) !== Math.floor(budget.remaining / CLOCK_EVERY) && performance.now() > budget.deadline) {
+    budget.exceeded = true;
+    budget.timedOut = true;
     throw new BudgetExceeded();
   }
 }

@@ -68,6 +68,8 @@ export interface CelEnvironment {
 export interface CelEnvironmentOptions {
   /** Per-expression budget (comprehension steps + calls + size-proportional library charges). */
   costLimit?: number;
+  /** Optional per-expression wall-clock limit in ms, checked as cost is spent. Default: none. */
+  timeLimitMs?: number;
 }
 
 type Compiled = ((context: Record<string, unknown>) => unknown) & { ast: EngineNode; check(): { valid: boolean; error?: unknown } };
@@ -119,6 +121,7 @@ class Program implements CelProgram {
     private readonly run: Compiled,
     private readonly costLimit: number,
     private readonly field: string | undefined,
+    private readonly timeLimitMs?: number,
   ) {}
 
   evaluate(activation: CelActivation): unknown {
@@ -126,7 +129,7 @@ class Program implements CelProgram {
   }
 
   evaluateRaw(activation: CelActivation): unknown {
-    const budget = new Budget(this.costLimit);
+    const budget = new Budget(this.costLimit, this.timeLimitMs);
     const previous = enterBudget(budget);
     let result: unknown;
     try {
@@ -142,7 +145,7 @@ class Program implements CelProgram {
   }
 
   private costError(budget: Budget): CelCostLimitError {
-    return new CelCostLimitError(this.source, this.costLimit, this.field, budget.exceededInVariable);
+    return new CelCostLimitError(this.source, this.costLimit, this.field, budget.exceededInVariable, budget.timedOut ? this.timeLimitMs : undefined);
   }
 
   private evaluationError(error: unknown): Error {
@@ -188,10 +191,13 @@ function defineLazy(target: Record<string, unknown>, name: string, compute: () =
 class KubernetesCelEnvironment implements CelEnvironment {
   private readonly engine = buildEngine();
   private readonly costLimit: number;
+  private readonly timeLimitMs: number | undefined;
 
   constructor(options: CelEnvironmentOptions) {
     this.costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
     if (!(this.costLimit > 0)) throw new RangeError(`costLimit must be a positive number, got ${options.costLimit}`);
+    this.timeLimitMs = options.timeLimitMs;
+    if (this.timeLimitMs !== undefined && !(this.timeLimitMs > 0)) throw new RangeError(`timeLimitMs must be a positive number, got ${options.timeLimitMs}`);
   }
 
   compile(expression: string, options: CompileOptions = {}): CelProgram {
@@ -203,7 +209,7 @@ class KubernetesCelEnvironment implements CelEnvironment {
       throw new CelCompileError(`expression is ${expression.length} characters long, more than the limit of ${MAX_EXPRESSION_LENGTH}`, expression, 0, field);
     }
     const compiled = compileOn(this.engine, expression, field, (ast) => this.checkDeclarations(ast, expression, options));
-    return new Program(expression, compiled, this.costLimit, field);
+    return new Program(expression, compiled, this.costLimit, field, this.timeLimitMs);
   }
 
   /** Declarations the engine cannot express per expression: params, authorizer, variables.<name>. */

@@ -88,10 +88,13 @@ export class CelCostLimitError extends Error {
     readonly field?: string,
     /** Set when the budget ran out inside a variable the expression used. */
     readonly variable?: string,
+    /** Set when the time limit (in ms), not the cost limit, stopped the evaluation. */
+    readonly timeLimitMs?: number,
   ) {
     const target = field ? `${field}` : `expression '${abbreviate(source)}'`;
     const inVariable = variable ? ` (in variables.${variable})` : '';
-    super(`${target}: operation cancelled: actual cost limit exceeded (limit ${limit})${inVariable}`);
+    const what = timeLimitMs === undefined ? `actual cost limit exceeded (limit ${limit})` : `time limit exceeded (limit ${timeLimitMs} ms)`;
+    super(`${target}: operation cancelled: ${what}${inVariable}`);
   }
 }
 

@@ -253,6 +253,13 @@ describe('evaluation budget', () => {
     expect(() => small.compile("object.s.matches('b')").evaluate(act)).toThrow(CelCostLimitError);
   });
 
+  it('stops on the optional time limit', () => {
+    const timed = createCelEnvironment({ costLimit: 1e12, timeLimitMs: 5 });
+    const huge = timed.compile('[' + Array.from({ length: 200 }, (_, i) => i).join(',') + '].all(a, [' + Array.from({ length: 200 }, (_, i) => i).join(',') + '].all(b, [' + Array.from({ length: 200 }, (_, i) => i).join(',') + '].all(c, a + b + c >= 0)))', { field: 'f' });
+    expect(() => huge.evaluate(timed.activation(input()))).toThrow('f: operation cancelled: time limit exceeded (limit 5 ms)');
+    expect(() => createCelEnvironment({ timeLimitMs: -1 })).toThrow('timeLimitMs must be a positive number, got -1');
+  });
+
   it('rejects a non-positive limit', () => {
     expect(() => createCelEnvironment({ costLimit: 0 })).toThrow('costLimit must be a positive number, got 0');
   });
