@@ -18,6 +18,8 @@ import { Optional } from '@marcbachmann/cel-js';
  */
 const converted = new WeakMap<object, unknown>();
 
+const INT64_LIMIT = 2 ** 63;
+
 export function jsonToCel(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return convert(value);
   const hit = converted.get(value);
@@ -30,7 +32,8 @@ export function jsonToCel(value: unknown): unknown {
 function convert(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
-      return Number.isInteger(value) ? BigInt(value) : value;
+      // whole numbers outside int64 stay doubles (an int there would be out of range)
+      return Number.isInteger(value) && value < INT64_LIMIT && value >= -INT64_LIMIT ? BigInt(value) : value;
     case 'object': {
       if (value === null) return null;
       if (Array.isArray(value)) {

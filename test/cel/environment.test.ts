@@ -38,6 +38,8 @@ describe('variables of the Kubernetes environment', () => {
     expect(evaluate('type(object.spec.ratio) == double', o)).toBe(true);
     expect(evaluate('object.spec.ratio * 2.0', o)).toBe(1);
     expect(evaluate('object.spec.containers[0].ports[0].containerPort > 1024', o)).toBe(true);
+    expect(evaluate('type(object.big) == double', { object: { big: 1e20 } })).toBe(true);
+    expect(evaluate('type(object.n) == int && object.n == -9007199254740991', { object: { n: -9007199254740991 } })).toBe(true);
   });
 
   it('converts results back to plain JSON values', () => {
