@@ -24,6 +24,21 @@ export function refText(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name || '<unnamed>'}`;
 }
 
+/**
+ * Findings that say the same thing (one Pod Security message covers several controls) are shown
+ * once, with their rules joined, so a person reads each message once.
+ */
+function groupFindings(findings: Finding[]): { finding: Finding; rules: string[] }[] {
+  const groups = new Map<string, { finding: Finding; rules: string[] }>();
+  for (const finding of findings) {
+    const key = JSON.stringify([finding.policy, finding.action, finding.message, finding.path ?? '', finding.error === true]);
+    const group = groups.get(key);
+    if (!group) groups.set(key, { finding, rules: finding.rule ? [finding.rule] : [] });
+    else if (finding.rule && !group.rules.includes(finding.rule)) group.rules.push(finding.rule);
+  }
+  return [...groups.values()];
+}
+
 export function formatTable(objects: AuditedObject[], options: { color?: boolean } = {}): string {
   const paint: Paint = options.color ? (code, text) => `${ANSI[code]}${text}${ANSI.reset}` : (_code, text) => text;
   const lines: string[] = [];
@@ -33,9 +48,9 @@ export function formatTable(objects: AuditedObject[], options: { color?: boolean
     const where = audited.source ? `  ${paint('dim', `${audited.source.file}:${audited.source.line}`)}` : '';
     const verdict = audited.decision.allowed ? '' : `  ${paint('red', '(would be denied)')}`;
     lines.push(`${paint('bold', refText(audited.ref))}${where}${verdict}`);
-    for (const finding of findings) {
+    for (const { finding, rules } of groupFindings(findings)) {
       const label = paint(ACTION_COLOUR[finding.action], ACTION_LABEL[finding.action].padEnd(5));
-      const policy = finding.rule ? `${finding.policy}/${finding.rule}` : finding.policy;
+      const policy = rules.length > 0 ? `${finding.policy}/${rules.join(',')}` : finding.policy;
       // Prefixed messages already name the field; say it once.
       const path = finding.path && !finding.message.includes(finding.path) ? `  ${paint('dim', `at ${finding.path}`)}` : '';
       const error = finding.error ? ` ${paint('magenta', '[policy error]')}` : '';

@@ -162,6 +162,18 @@ describe('mutating policies run first, as in the apiserver', () => {
   });
 });
 
+describe('the table with the built-in pod-security policy', () => {
+  it('shows a message shared by several controls once, with the controls joined', async () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  containers: [{name: a, image: "nginx:1.27", securityContext: {privileged: true}}]\n';
+    const result = await audit(['-f', '-', '--policy', 'pod-security'], { stdin: pod });
+    expect(result.code).toBe(1);
+    const lines = result.stdout.split('\n');
+    expect(lines[1]).toBe('  DENY  pod-security/privileged: violates PodSecurity "baseline:latest": privileged (container "a" must not set securityContext.privileged=true)');
+    expect(lines.filter((l) => l.startsWith('  AUDIT'))).toHaveLength(1);
+    expect(lines[2]).toMatch(/^ {2}AUDIT pod-security\/privileged,allowPrivilegeEscalation,capabilities_restricted,runAsNonRoot,seccompProfile_restricted: would violate PodSecurity "restricted:latest": /);
+  });
+});
+
 describe('policies that fail to run', () => {
   it('are named on stderr; failurePolicy Fail denies (exit 1) and Ignore only warns, each an error result', async () => {
     const result = await audit(['-f', fixture('manifests', 'clean', 'list.yaml'), '--policies', fixture('failing-policies'), '-o', 'json']);
