@@ -105,7 +105,7 @@ export class PolicySet {
       // one short warning (the apiserver truncates past 256 characters); the full patch goes to the annotation
       const paths = [...new Set(patch.map((op) => op.path))];
       let summary = `would patch ${patch.length} field(s): ${paths.join(', ')}`;
-      if (summary.length > 120) summary = `${summary.slice(0, 116)}, ...`;
+      if (summary.length > 120) summary = `${summary.slice(0, 115)}, ...`;
       const decision = combine(
         [...findings, { policy: 'portcullis', action: 'Warn', message: summary }],
         { 'portcullis/would-patch': JSON.stringify(patch) },
