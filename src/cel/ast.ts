@@ -4,24 +4,50 @@
  * @marcbachmann/cel-js evaluates an expression by calling `node.evaluate(ev, node, ctx)` on each
  * AST node; a node's `evaluate` is an own, writable property once set. We use that documented-by-
  * source seam (pinned library version 8.0.0; `assertEngineShape` fails loudly if it changes) to:
- *  - replace the built-in `matches` (JS RegExp: ReDoS-prone, no RE2 syntax) by RE2;
+ *  - replace the built-in `matches` (JS RegExp: ReDoS-prone, no RE2 syntax) by RE2, and a few
+ *    string methods whose engine semantics differ from cel-go's (METHOD_OVERRIDES);
  *  - charge the evaluation budget on every comprehension step and every function call.
  * Doing this per compiled expression keeps the library unpatched and the global engine untouched.
  */
 import { EvaluationError } from '@marcbachmann/cel-js';
 import { charge } from './budget.js';
-import { lowerAscii, trim, upperAscii } from './libraries/strings.js';
+import { indexOf as listIndexOf, lastIndexOf as listLastIndexOf } from './libraries/lists.js';
+import { lowerAscii, stringIndexOf, stringLastIndexOf, substring, trim, upperAscii } from './libraries/strings.js';
 import { re2Matches } from './re2.js';
 
+/** Returned by an override when the operand types are not its own: "no matching overload". */
+const NO_OVERLOAD = Symbol('no overload');
+
+type Override = (values: unknown[]) => unknown;
+
+const str = (v: unknown): v is string => typeof v === 'string';
+const int = (v: unknown): v is bigint => typeof v === 'bigint';
+
 /**
- * Built-in string methods whose engine implementation differs from cel-go's and which cannot be
- * re-declared (the engine rejects overlapping overloads): name -> [arity, implementation].
+ * Built-in methods whose engine implementation differs from cel-go's and which cannot be
+ * re-declared (the engine rejects overlapping overloads): name -> operand count (receiver
+ * included) -> implementation on the evaluated operands.
  */
-const STRING_METHOD_OVERRIDES: Record<string, { arity: number; impl: (receiver: string, ...args: string[]) => unknown }> = {
-  matches: { arity: 1, impl: (s, re) => re2Matches(s, re as string) },
-  lowerAscii: { arity: 0, impl: lowerAscii },
-  upperAscii: { arity: 0, impl: upperAscii },
-  trim: { arity: 0, impl: trim },
+const METHOD_OVERRIDES: Record<string, Record<number, Override>> = {
+  // RE2 instead of JS RegExp
+  matches: { 2: ([s, re]) => (str(s) && str(re) ? re2Matches(s, re) : NO_OVERLOAD) },
+  // ASCII only, and Go's notion of white space
+  lowerAscii: { 1: ([s]) => (str(s) ? lowerAscii(s) : NO_OVERLOAD) },
+  upperAscii: { 1: ([s]) => (str(s) ? upperAscii(s) : NO_OVERLOAD) },
+  trim: { 1: ([s]) => (str(s) ? trim(s) : NO_OVERLOAD) },
+  // code points, not UTF-16 units; the list forms belong to the Kubernetes lists library
+  indexOf: {
+    2: ([s, x]) => (str(s) && str(x) ? stringIndexOf(s, x) : Array.isArray(s) ? listIndexOf(s, x) : NO_OVERLOAD),
+    3: ([s, x, from]) => (str(s) && str(x) && int(from) ? stringIndexOf(s, x, from) : NO_OVERLOAD),
+  },
+  lastIndexOf: {
+    2: ([s, x]) => (str(s) && str(x) ? stringLastIndexOf(s, x) : Array.isArray(s) ? listLastIndexOf(s, x) : NO_OVERLOAD),
+    3: ([s, x, from]) => (str(s) && str(x) && int(from) ? stringLastIndexOf(s, x, from) : NO_OVERLOAD),
+  },
+  substring: {
+    2: ([s, start]) => (str(s) && int(start) ? substring(s, start) : NO_OVERLOAD),
+    3: ([s, start, end]) => (str(s) && int(start) && int(end) ? substring(s, start, end) : NO_OVERLOAD),
+  },
 };
 
 type EvaluateFn = (ev: Evaluator, ast: EngineNode, ctx: unknown) => unknown;
@@ -121,40 +147,40 @@ function celTypeName(value: unknown): string {
   return typeof value === 'object' ? 'map' : typeof value;
 }
 
-/** Evaluates a string method from STRING_METHOD_OVERRIDES: `s.name(args)` or, for matches, `matches(s, re)`. */
-function overriddenStringMethod(node: EngineNode, name: string, operands: EngineNode[]): EvaluateFn {
-  const override = STRING_METHOD_OVERRIDES[name] as (typeof STRING_METHOD_OVERRIDES)[string];
+/** Evaluates an overridden method: `s.name(args)` or, for matches, `matches(s, re)`. */
+function overriddenMethod(node: EngineNode, name: string, operands: EngineNode[]): EvaluateFn {
+  const override = METHOD_OVERRIDES[name]?.[operands.length] as Override;
   return (ev, _ast, ctx) => {
     try {
       charge();
       const values = operands.map((operand) => ev.run(operand, ctx));
-      if (!values.every((v) => typeof v === 'string')) throw noOverload(name, values.map(celTypeName));
-      const [receiver, ...args] = values as string[];
-      return override.impl(receiver as string, ...args);
+      const result = override(values);
+      if (result === NO_OVERLOAD) throw noOverload(name, values.map(celTypeName));
+      return result;
     } catch (error) {
       throw attach(error, node);
     }
   };
 }
 
-function overrideFor(name: string, operandCount: number): boolean {
-  return Object.hasOwn(STRING_METHOD_OVERRIDES, name) && STRING_METHOD_OVERRIDES[name]?.arity === operandCount - 1;
+function hasOverride(name: string, operandCount: number): boolean {
+  return Object.hasOwn(METHOD_OVERRIDES, name) && METHOD_OVERRIDES[name]?.[operandCount] !== undefined;
 }
 
-/** Reroutes STRING_METHOD_OVERRIDES and makes calls and comprehension steps pay into the budget. */
+/** Reroutes METHOD_OVERRIDES and makes calls and comprehension steps pay into the budget. */
 export function instrument(root: EngineNode): void {
   walk(root, (node) => {
     if (node.op === 'rcall') {
       const [name, receiver, args] = node.args as [string, EngineNode, EngineNode[]];
-      if (overrideFor(name, args.length + 1)) {
-        node.evaluate = overriddenStringMethod(node, name, [receiver, ...args]);
+      if (hasOverride(name, args.length + 1)) {
+        node.evaluate = overriddenMethod(node, name, [receiver, ...args]);
         return;
       }
       chargeOnEvaluate(node);
     } else if (node.op === 'call') {
       const [name, args] = node.args as [string, EngineNode[]];
-      if (name === 'matches' && overrideFor(name, args.length)) {
-        node.evaluate = overriddenStringMethod(node, name, args);
+      if (name === 'matches' && hasOverride(name, args.length)) {
+        node.evaluate = overriddenMethod(node, name, args);
         return;
       }
       chargeOnEvaluate(node);

@@ -50,13 +50,13 @@ function add(a: unknown, b: unknown): unknown {
   throw new EvaluationError({ code: 'no_such_overload', message: 'no such overload: sum() needs a list of int, uint, double or duration' });
 }
 
-function indexOf(list: unknown[], item: unknown): bigint {
+export function indexOf(list: unknown[], item: unknown): bigint {
   charge(list.length);
   for (let i = 0; i < list.length; i++) if (celEquals(list[i], item)) return BigInt(i);
   return -1n;
 }
 
-function lastIndexOf(list: unknown[], item: unknown): bigint {
+export function lastIndexOf(list: unknown[], item: unknown): bigint {
   charge(list.length);
   for (let i = list.length - 1; i >= 0; i--) if (celEquals(list[i], item)) return BigInt(i);
   return -1n;

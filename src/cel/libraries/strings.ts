@@ -56,6 +56,52 @@ export function replace(s: string, from: string, to: string, n = -1n): string {
   return out + s.slice(pos);
 }
 
+/** Code-point search of `sub` in `chars` from `from` forwards (or backwards). */
+function search(chars: string[], sub: string[], from: number, backwards: boolean): bigint {
+  const last = chars.length - sub.length;
+  const matchesAt = (i: number): boolean => sub.every((c, j) => chars[i + j] === c);
+  if (backwards) {
+    for (let i = Math.min(from, last); i >= 0; i--) if (matchesAt(i)) return BigInt(i);
+  } else {
+    for (let i = from; i <= last; i++) if (matchesAt(i)) return BigInt(i);
+  }
+  return -1n;
+}
+
+/** strings ext indexOf, in code points; an offset outside the string is an error (cel-go). */
+export function stringIndexOf(s: string, sub: string, offset?: bigint): bigint {
+  charge(1 + (s.length >> 6));
+  if (sub === '') return offset ?? 0n;
+  const chars = codePoints(s);
+  if (offset !== undefined && (offset < 0n || offset >= BigInt(chars.length))) throw error(`index out of range: ${offset}`, 'index_out_of_range');
+  if (!SURROGATE.test(s) && !SURROGATE.test(sub)) return BigInt(s.indexOf(sub, Number(offset ?? 0n)));
+  return search(chars, codePoints(sub), Number(offset ?? 0n), false);
+}
+
+/** strings ext lastIndexOf, in code points. */
+export function stringLastIndexOf(s: string, sub: string, offset?: bigint): bigint {
+  charge(1 + (s.length >> 6));
+  const chars = codePoints(s);
+  if (sub === '') return offset ?? BigInt(chars.length);
+  if (offset !== undefined && (offset < 0n || offset >= BigInt(chars.length))) throw error(`index out of range: ${offset}`, 'index_out_of_range');
+  const from = offset === undefined ? chars.length : Number(offset);
+  if (!SURROGATE.test(s) && !SURROGATE.test(sub)) return BigInt(s.lastIndexOf(sub, from));
+  return search(chars, codePoints(sub), from, true);
+}
+
+/** strings ext substring, in code points. */
+export function substring(s: string, start: bigint, end?: bigint): string {
+  const chars = codePoints(s);
+  const size = BigInt(chars.length);
+  if (start < 0n || start > size) throw error(`index out of range: ${start}`, 'index_out_of_range');
+  if (end !== undefined) {
+    if (end < 0n || end > size) throw error(`index out of range: ${end}`, 'index_out_of_range');
+    if (start > end) throw error(`invalid substring range. start: ${start}, end: ${end}`, 'index_out_of_range');
+  }
+  if (!SURROGATE.test(s)) return s.substring(Number(start), end === undefined ? undefined : Number(end));
+  return chars.slice(Number(start), end === undefined ? undefined : Number(end)).join('');
+}
+
 /** Go's unicode.IsSpace set: JS whitespace without U+FEFF, plus U+0085. */
 const GO_SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const TRIM = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, 'g');
