@@ -204,15 +204,6 @@ export interface IdentifierUse {
   offset: number;
 }
 
-/** Identifiers the expression reads (free variables and comprehension variables alike). */
-export function identifiers(root: EngineNode): IdentifierUse[] {
-  const out: IdentifierUse[] = [];
-  walk(root, (node) => {
-    if (node.op === 'id') out.push({ name: node.args as string, offset: node.pos });
-  });
-  return out;
-}
-
 /** `variables.NAME` / `variables[?'NAME']` selections, to reject undeclared names at compile time. */
 export function variableSelections(root: EngineNode): IdentifierUse[] {
   const out: IdentifierUse[] = [];
