@@ -44,3 +44,5 @@ if (kind === 'bare') {
   listen = async () => (await app.listen({ port: 0, host: '127.0.0.1' }), (app.server.address() as { port: number }).port);
 }
 process.stdout.write(`${await listen()}\n`);
+// exit normally on a signal, so that --cpu-prof can write its profile
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));
