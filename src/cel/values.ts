@@ -5,8 +5,9 @@
  * JSON has one number type; CEL has int and double. The kube-apiserver decides by the OpenAPI
  * schema; without schemas we decide by value: a whole number becomes a CEL int (bigint), so
  * `object.spec.replicas + 1` and `replicas == 3` behave as in the apiserver, and any other number
- * becomes a double. Objects are copied key by key; a `__proto__` key stays an own data property.
- * The engine reads own properties only, so `constructor` and friends are never visible.
+ * becomes a double. Objects and lists are copied only where something below them changes; a
+ * `__proto__` key stays an own data property. The engine reads own properties only, so
+ * `constructor` and friends are never visible.
  */
 import { Optional } from '@marcbachmann/cel-js';
 
@@ -34,30 +35,58 @@ function convert(value: unknown): unknown {
     case 'number':
       // whole numbers outside int64 stay doubles (an int there would be out of range)
       return Number.isInteger(value) && value < INT64_LIMIT && value >= -INT64_LIMIT ? BigInt(value) : value;
-    case 'object': {
+    case 'object':
       if (value === null) return null;
-      if (Array.isArray(value)) {
-        const out = new Array<unknown>(value.length);
-        for (let i = 0; i < value.length; i++) out[i] = convert(value[i]);
-        return out;
-      }
-      // plain objects (fast in V8, unlike prototype-less ones); the engine reads only own keys
-      const out: Record<string, unknown> = {};
-      const source = value as Record<string, unknown>;
-      for (const key in source) {
-        if (!Object.hasOwn(source, key)) continue;
-        const v = source[key];
-        if (v === undefined) continue;
-        if (key === '__proto__') Object.defineProperty(out, key, { value: convert(v), enumerable: true, writable: true, configurable: true });
-        else out[key] = convert(v);
-      }
-      return out;
-    }
+      return Array.isArray(value) ? convertList(value) : convertMap(value as Record<string, unknown>);
     case 'undefined':
       return null;
     default:
       return value;
   }
+}
+
+/*
+ * Copy on need: a list or map whose members all convert to themselves (no numbers anywhere below,
+ * no undefined) is returned as it is. Labels, annotations, env, volume mounts and most of
+ * metadata hold only strings and booleans, so a review copies a fraction of its object, which is
+ * the bulk of the conversion's cost.
+ */
+function convertList(list: unknown[]): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    const converted = convert(item);
+    if (out !== undefined) out[i] = converted;
+    else if (converted !== item) {
+      out = list.slice(0, i);
+      out[i] = converted;
+    }
+  }
+  return out ?? list;
+}
+
+function convertMap(source: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(source);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const v = source[key];
+    const converted = v === undefined ? undefined : convert(v);
+    if (out === undefined) {
+      if (converted === v) continue;
+      // first change: copy the keys before this one (none of them changed)
+      out = {};
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, source[keys[j]!]);
+    }
+    if (converted !== undefined) setOwn(out, key, converted);
+  }
+  return out ?? source;
+}
+
+/** `__proto__` from JSON is an own data property; plain assignment would set the prototype instead. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** A value with a canonical text form (Quantity, URL, IP, CIDR...) converts to that text. */
