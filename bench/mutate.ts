@@ -23,6 +23,7 @@ import type { Lookups } from '../src/engine/types.js';
 import { buildMutatingPolicies } from '../src/loaders/map.js';
 import { adaptDefinition } from '../src/loaders/typescript.js';
 import { benchPodReview } from './support/bodies.js';
+import { median, sampleRounds } from './support/measure.js';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '15' }, iterations: { type: 'string', default: '2000' } },
@@ -121,22 +122,8 @@ if (mutateOnce(compliantPod) !== undefined) throw new Error('compliant pod unexp
 if (engineOnce(defaultsSet, pod) !== mutateOnce(pod)) throw new Error('engine and direct patches differ');
 if (engineOnce(mapSet, compliantPod) === undefined) throw new Error('the MutatingAdmissionPolicy did not patch');
 const podPatch = JSON.parse(Buffer.from(mutateOnce(pod)!, 'base64').toString()) as unknown[];
-const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-let sink: unknown;
-for (let round = 0; round < rounds + 2; round++) {
-  for (const [name, fn] of Object.entries(cases)) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) sink = fn();
-    const perOp = Number(process.hrtime.bigint() - start) / iterations;
-    if (round >= 2) samples[name]!.push(perOp); // the first two rounds warm the JIT
-  }
-}
-if (sink === Symbol.for('never')) console.log(sink);
+const samples = sampleRounds(cases, rounds, iterations, 2); // the first two rounds warm the JIT
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const base = median(samples['baseline: JSON.parse(review)']!);
 console.log(`node ${process.version}, ${rounds} rounds x ${iterations} reviews; review body ${body.length} bytes; patch: ${podPatch.length} operations`);
 for (const [name, xs] of Object.entries(samples)) {

@@ -10,6 +10,7 @@ import { builtinPolicyDir, emptyConfig, loadPolicies } from '../src/loaders/inde
 import { createLookups } from '../src/kube/lookups.js';
 import type { AdmissionRequest } from '../src/admission/types.js';
 import { benchPodReview } from './support/bodies.js';
+import { measure as measureBatches } from './support/measure.js';
 
 const { values } = parseArgs({ options: { policies: { type: 'string', multiple: true, default: [] }, batches: { type: 'string', default: '21' } } });
 const dirs = values.policies!.length > 0 ? values.policies! : [builtinPolicyDir()];
@@ -17,26 +18,8 @@ const loaded = await loadPolicies({ dirs, config: emptyConfig() });
 if (loaded.errors.length > 0) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
 const lookups = createLookups({ namespaces: loaded.namespaces, params: loaded.params });
 
-/** median ns per call of fn, over batches sized to take at least ~10 ms */
-function measure(fn: () => void): number {
-  const warmUntil = Date.now() + 200;
-  while (Date.now() < warmUntil) fn();
-  let batch = 1;
-  for (;;) {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) fn();
-    if (Number(process.hrtime.bigint() - t) > 10e6) break;
-    batch *= 2;
-  }
-  const samples: number[] = [];
-  for (let b = 0; b < Number(values.batches); b++) {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) fn();
-    samples.push(Number(process.hrtime.bigint() - t) / batch);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
-}
+/** median ns per call of fn, over --batches batches */
+const measure = (fn: () => void): number => measureBatches(fn, Number(values.batches));
 
 const us = (ns: number) => `${(ns / 1000).toFixed(1).padStart(8)} µs`;
 

@@ -23,6 +23,7 @@ import { cloneJson } from '../src/admission/patch.js';
 import { builtinPolicyDir } from '../src/loaders/index.js';
 import { adaptDefinition, loadTypeScriptPolicy } from '../src/loaders/typescript.js';
 import { benchPodReview } from './support/bodies.js';
+import { sampleRounds } from './support/measure.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '11' }, iterations: { type: 'string', default: '2000' } } });
 const rounds = Number(values.rounds);
@@ -74,16 +75,8 @@ const cases: Record<string, () => unknown> = {
 };
 
 if (podSecurity.validate!(ctx).findings.some((f) => f.error)) throw new Error('pod-security failed on the bench pod');
-const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-let sink: unknown;
-for (let round = 0; round < rounds + 1; round++) {
-  for (const [name, fn] of Object.entries(cases)) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) sink = fn();
-    if (round > 0) samples[name]!.push(Number(process.hrtime.bigint() - start) / iterations / 1000);
-  }
-}
-void sink;
+// round 0 warms up; samples in µs per call
+const samples = Object.fromEntries(Object.entries(sampleRounds(cases, rounds, iterations, 1)).map(([name, xs]) => [name, xs.map((ns) => ns / 1000)]));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`node ${process.version}, ${rounds} rounds x ${iterations} calls`);
 const ratio = (a: string, b: string): string => (median(samples[a]!) / median(samples[b]!)).toFixed(2);
