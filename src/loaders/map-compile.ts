@@ -9,7 +9,7 @@ import { CelCompileError, type CelEnvironment, type CelProgram } from '../cel/in
 import { compileMatchResources, type CompiledMatchResources } from '../engine/match.js';
 import { MapExpressionError, rewriteMutationExpression } from './map-expression.js';
 import type { MutatingPolicySpec, PatchType } from './map-spec.js';
-import { VariableCompileError, type CompiledExpression } from './vap-compile.js';
+import { compileVariables, expressionCompiler, type CompiledExpression } from './vap-compile.js';
 
 export interface CompiledMutation {
   index: number;
@@ -25,10 +25,6 @@ export interface CompiledMutatingPolicy {
   mutations: CompiledMutation[];
   /** every compile problem, for load-time reporting (field + compiler message) */
   compileErrors: { field: string; message: string }[];
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Compiles after the rewrite; errors are re-positioned onto the source the user wrote. */
@@ -59,35 +55,8 @@ export function compileMutationExpression(
 }
 
 export function compileMutatingPolicy(spec: MutatingPolicySpec, cel: CelEnvironment): CompiledMutatingPolicy {
-  const compileErrors: { field: string; message: string }[] = [];
-  const hasParams = spec.paramKind !== undefined;
-
-  const compile = (source: string, field: string, variables: string[]): CompiledExpression => {
-    const trimmed = source.trim();
-    try {
-      return { source: trimmed, field, program: compileMutationExpression(cel, trimmed, { field, variables, hasParams }) };
-    } catch (error) {
-      const message = errorText(error);
-      compileErrors.push({ field, message });
-      return { source: trimmed, field, compileError: `compilation error: ${message}` };
-    }
-  };
-
-  const declared: string[] = [];
-  const variables = spec.variables.map((variable, i) => {
-    const compiled = compile(variable.expression, `spec.variables[${i}].expression`, [...declared]);
-    declared.push(variable.name);
-    const program: CelProgram = compiled.program ?? {
-      source: compiled.source,
-      evaluate: () => {
-        throw new VariableCompileError(variable.name, compiled.compileError ?? 'unknown error');
-      },
-      evaluateRaw: () => {
-        throw new VariableCompileError(variable.name, compiled.compileError ?? 'unknown error');
-      },
-    };
-    return { name: variable.name, program };
-  });
+  const { compile, compileErrors } = expressionCompiler(spec.paramKind !== undefined, (source, options) => compileMutationExpression(cel, source, options));
+  const { variables, declared } = compileVariables(spec.variables, compile);
   const all = [...declared];
 
   return {

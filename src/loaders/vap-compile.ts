@@ -73,26 +73,39 @@ export function objectPathOf(expression: string): string | undefined {
   return [...paths][0];
 }
 
-export function compilePolicy(spec: ValidatingPolicySpec, cel: CelEnvironment): CompiledPolicy {
+/**
+ * An expression compiler that records compile errors instead of throwing: a failed expression is
+ * kept with its `compilation error: ...` text. Shared by the validating and mutating compilers.
+ * hasParams declares `params` only when the policy has a paramKind, as the apiserver does.
+ */
+export function expressionCompiler(
+  hasParams: boolean,
+  compileProgram: (source: string, options: CompileOptions & { field: string; variables: string[]; hasParams: boolean }) => CelProgram,
+): { compile: (source: string, field: string, variables: string[]) => CompiledExpression; compileErrors: { field: string; message: string }[] } {
   const compileErrors: { field: string; message: string }[] = [];
-  const hasParams = spec.paramKind !== undefined;
-
   const compile = (source: string, field: string, variables: string[]): CompiledExpression => {
     const trimmed = source.trim();
     try {
-      // hasParams declares `params` only when the policy has a paramKind, as the apiserver does
-      const options: CompileOptions = { field, variables, hasParams };
-      return { source: trimmed, field, program: cel.compile(trimmed, options) };
+      return { source: trimmed, field, program: compileProgram(trimmed, { field, variables, hasParams }) };
     } catch (error) {
       const message = errorText(error);
       compileErrors.push({ field, message });
       return { source: trimmed, field, compileError: `compilation error: ${message}` };
     }
   };
+  return { compile, compileErrors };
+}
 
-  // Each variable sees the variables declared before it.
+/**
+ * Compiles spec.variables in order: each variable sees the variables declared before it. A variable
+ * that fails to compile throws VariableCompileError when evaluated. Returns the declared names too.
+ */
+export function compileVariables(
+  variables: { name: string; expression: string }[],
+  compile: (source: string, field: string, variables: string[]) => CompiledExpression,
+): { variables: { name: string; program: CelProgram }[]; declared: string[] } {
   const declared: string[] = [];
-  const variables = spec.variables.map((variable, i) => {
+  const compiledVariables = variables.map((variable, i) => {
     const compiled = compile(variable.expression, `spec.variables[${i}].expression`, [...declared]);
     declared.push(variable.name);
     const fail = (): never => {
@@ -101,6 +114,12 @@ export function compilePolicy(spec: ValidatingPolicySpec, cel: CelEnvironment): 
     const program: CelProgram = compiled.program ?? { source: compiled.source, evaluate: fail, evaluateRaw: fail };
     return { name: variable.name, program };
   });
+  return { variables: compiledVariables, declared };
+}
+
+export function compilePolicy(spec: ValidatingPolicySpec, cel: CelEnvironment): CompiledPolicy {
+  const { compile, compileErrors } = expressionCompiler(spec.paramKind !== undefined, (source, options) => cel.compile(source, options));
+  const { variables, declared } = compileVariables(spec.variables, compile);
   const all = [...declared];
 
   return {
