@@ -7,11 +7,12 @@ import type { Server } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { PolicySet } from '../engine/policy-set.js';
 import type { ServerMode } from '../engine/types.js';
-import { builtinPolicyDir, loadPolicies } from '../loaders/index.js';
+import { builtinPolicyDir, loadPolicies, readPolicyFolders } from '../loaders/index.js';
 import { emptyConfig, readConfigFile, type PortcullisConfig } from '../loaders/config.js';
 import { watchPolicies } from '../loaders/watch.js';
 import { createLookups } from '../kube/lookups.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { paramKindsOf } from '../kube/params.js';
 import { buildServer, DEFAULT_MAX_BODY_BYTES } from '../server/app.js';
 import { ensureCertificates } from '../server/certs.js';
 import { createMetrics } from '../server/metrics.js';
@@ -101,9 +102,11 @@ export async function serve(settings: ServeSettings, logger: Logger = pino({ lev
   }
   let policySet = new PolicySet(loaded.policies);
   const kubeConfig = loadKubeConfig(settings.kubeconfig);
-  const lookups = createLookups({ kubeConfig, namespaces: loaded.namespaces, params: loaded.params });
+  // the paramKinds of the folders' policies are read from the cluster too (when connected)
+  const paramKindsIn = async (dirs: string[]) => (kubeConfig ? paramKindsOf((await readPolicyFolders(dirs)).documents.map((d) => d.doc)) : []);
+  const lookups = createLookups({ kubeConfig, namespaces: loaded.namespaces, params: loaded.params, paramKinds: await paramKindsIn(settings.policies), paramInformer: { onError: (message) => logger.warn(message) } });
   if (kubeConfig && !(await lookups.ready(10_000))) {
-    logger.warn('namespace informer not synced after 10s; serving with the namespaces known so far');
+    logger.warn('namespace or param informers not synced after 10s; serving with the objects known so far');
   }
   logger.info({ policies: loaded.policies.map((p) => p.name), mode: settings.mode, cluster: lookups.connected }, 'policies loaded');
 
@@ -119,6 +122,7 @@ export async function serve(settings: ServeSettings, logger: Logger = pino({ lev
     maxBodyBytes: settings.maxBodyBytes,
     ready: () => !closing,
   });
+  let reloads = 0; // a slower, older reload must not undo a newer one's paramKinds
   const policyWatcher = watchPolicies(
     {
       dirs: settings.policies,
@@ -129,6 +133,11 @@ export async function serve(settings: ServeSettings, logger: Logger = pino({ lev
     },
     (result) => {
       lookups.update({ namespaces: result.namespaces, params: result.params });
+      const reload = ++reloads;
+      void paramKindsIn(settings.policies).then(
+        (paramKinds) => reload === reloads && lookups.update({ paramKinds }),
+        (error: unknown) => logger.error({ err: String(error) }, 'cannot read paramKinds after a policy reload'),
+      );
       policySet = new PolicySet(result.policies);
       logger.info({ policies: result.policies.map((p) => p.name) }, 'policies reloaded');
     },

@@ -8,6 +8,7 @@
  */
 import { CoreV1Api, makeInformer, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import type { KubeObject } from '../admission/types.js';
+import { deepFreeze, settledWithin, toPlain } from './plain.js';
 
 export interface NamespaceInformerOptions {
   /** first restart delay after an error (default 1s, doubled up to 30s) */
@@ -25,6 +26,7 @@ export class NamespaceInformer {
   private retryMs: number;
   private readonly baseRetryMs: number;
   private readonly waiters = new Set<() => void>();
+  private running: Promise<void> | undefined;
 
   constructor(kubeConfig: KubeConfig, private readonly options: NamespaceInformerOptions = {}) {
     const api = kubeConfig.makeApiClient(CoreV1Api);
@@ -49,7 +51,7 @@ export class NamespaceInformer {
 
   start(): void {
     this.stopped = false;
-    this.informer.start().catch((error: unknown) => this.restartLater(error));
+    this.running = this.informer.start().catch((error: unknown) => this.restartLater(error));
   }
 
   get(name: string): KubeObject | undefined {
@@ -84,6 +86,9 @@ export class NamespaceInformer {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const done of [...this.waiters]) done();
     await this.informer.stop();
+    // ListWatch.stop() cannot abort a watch still being opened: stop again once it is open
+    await settledWithin(this.running, 2000);
+    await this.informer.stop();
   }
 
   private store(item: V1Namespace | KubeObject): void {
@@ -109,27 +114,4 @@ export class NamespaceInformer {
     this.retryTimer.unref();
     this.retryMs = Math.min(this.retryMs * 2, 30_000);
   }
-}
-
-/**
- * List items arrive as model classes (Date fields), watch events as raw JSON: both end up as the
- * apiserver's JSON. The Namespace model's field names are the JSON names, so a JSON round trip is
- * the conversion; times keep the apiserver's second precision (`...T10:00:00Z`).
- */
-function toPlain(item: V1Namespace | KubeObject): KubeObject {
-  return JSON.parse(
-    JSON.stringify(item, function (this: Record<string, unknown>, key: string, value: unknown) {
-      const raw = this[key];
-      return raw instanceof Date ? raw.toISOString().replace(/\.000Z$/, 'Z') : value;
-    }),
-  ) as KubeObject;
-}
-
-// shared with every review: frozen so a policy cannot change what the next review sees
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

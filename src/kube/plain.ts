@@ -1,0 +1,37 @@
+/** Cluster objects as the apiserver's plain JSON, frozen because every review shares them; informer helpers. */
+import type { KubeObject } from '../admission/types.js';
+
+/**
+ * List items may arrive as client-node model classes (Date fields), watch events as raw JSON: both
+ * end up as the apiserver's JSON. The models' field names are the JSON names, so a JSON round trip
+ * is the conversion; times keep the apiserver's second precision (`...T10:00:00Z`).
+ */
+export function toPlain(item: object): KubeObject {
+  return JSON.parse(
+    JSON.stringify(item, function (this: Record<string, unknown>, key: string, value: unknown) {
+      const raw = this[key];
+      return raw instanceof Date ? raw.toISOString().replace(/\.000Z$/, 'Z') : value;
+    }),
+  ) as KubeObject;
+}
+
+// shared with every review: frozen so a policy cannot change what the next review sees
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Waits for a promise to settle, at most timeoutMs (shutdown must not hang on a slow apiserver). */
+export async function settledWithin(promise: Promise<unknown> | undefined, timeoutMs: number): Promise<void> {
+  if (!promise) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+  });
+  await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
+}
