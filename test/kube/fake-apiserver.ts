@@ -34,6 +34,8 @@ export interface FakeApiserver {
   defineResource(resource: FakeResourceSpec, objects?: KubeObject[]): FakeResource;
   /** discovery requests served, by path */
   discoveries: string[];
+  /** answer the next N discovery requests with HTTP 500 */
+  failDiscoveries: number;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startFakeApiserver(initial: KubeObject[]): Promise<FakeApi
       for (const res of state.watchers) res.write(`${JSON.stringify({ type, object: versioned })}\n`);
     },
     discoveries: [],
+    failDiscoveries: 0,
     defineResource(spec, objects = []) {
       const resource: FakeResource = {
         ...spec,
@@ -124,6 +127,11 @@ export async function startFakeApiserver(initial: KubeObject[]): Promise<FakeApi
     const discovery = /^\/(api\/v1|apis\/[^/]+\/[^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && discovery) {
       state.discoveries.push(url.pathname);
+      if (state.failDiscoveries > 0) {
+        state.failDiscoveries -= 1;
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 500 }));
+        return;
+      }
       const groupVersion = url.pathname === '/api/v1' ? 'v1' : url.pathname.slice('/apis/'.length);
       const served = [...resources.values()].filter((r) => r.groupVersion === groupVersion);
       if (groupVersion !== 'v1' && served.length === 0) {

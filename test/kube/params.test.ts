@@ -138,6 +138,24 @@ describe('createLookups with cluster params', () => {
     expect(names(lookups.params('v1', 'ConfigMap'))).toEqual(['team-a/settings']);
   });
 
+  it('retries a failed discovery with backoff, then serves the kind', async () => {
+    server = await startFakeApiserver([]);
+    server.defineResource(REPLICA_LIMIT, [limit('lim', 'team-a', 3)]);
+    server.failDiscoveries = 2;
+    const errors: string[] = [];
+    lookups = createLookups({
+      kubeConfig: loadKubeConfig(server.kubeconfigPath),
+      paramKinds: [{ apiVersion: 'rules.example.com/v1', kind: 'ReplicaLimit' }],
+      paramInformer: { retryMs: 20, onError: (m) => errors.push(m) },
+    });
+    expect(await lookups.ready(20_000)).toBe(true);
+    expect(errors).toEqual([
+      'param informer rules.example.com/v1/ReplicaLimit: GET /apis/rules.example.com/v1: HTTP 500; retrying in 20ms',
+      'param informer rules.example.com/v1/ReplicaLimit: GET /apis/rules.example.com/v1: HTTP 500; retrying in 40ms',
+    ]);
+    expect(lookups.params('rules.example.com/v1', 'ReplicaLimit', 'team-a')[0]?.maxReplicas).toBe(3);
+  });
+
   it('update() starts informers for new kinds and stops the ones no longer used', async () => {
     server = await startFakeApiserver([]);
     const configMaps = server.defineResource(CONFIGMAP, [configMap('settings', 'team-a', {})]);
