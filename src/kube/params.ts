@@ -139,6 +139,8 @@ export class ParamInformer {
   private resource: DiscoveredResource | undefined;
   private synced = false;
   private missingKind = false;
+  /** the service account may not list this kind (RBAC): settled, retried slowly */
+  private forbidden = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs: number;
@@ -165,7 +167,7 @@ export class ParamInformer {
 
   /** true once the first list is in, or the kind turned out not to be served */
   get settled(): boolean {
-    return this.synced || this.missingKind;
+    return this.synced || this.missingKind || this.forbidden;
   }
 
   get missing(): boolean {
@@ -235,6 +237,7 @@ export class ParamInformer {
       this.byKey.clear();
       for (const item of list.items ?? []) this.store(item);
       this.synced = true;
+      this.forbidden = false;
       this.retryMs = this.baseRetryMs;
       this.wake();
       return { ...list, items: list.items ?? [] };
@@ -273,15 +276,37 @@ export class ParamInformer {
 
   private restartLater(error: unknown): void {
     if (this.stopped) return;
-    this.options.onError?.(`param informer ${paramKindKey(this.ref)}: ${error instanceof Error ? error.message : String(error)}; retrying in ${this.retryMs}ms`);
+    if (isForbidden(error)) {
+      // RBAC, not an outage: say so once, do not hold up startup, and look again now and then
+      if (!this.forbidden) {
+        this.forbidden = true;
+        const resource = this.resource?.path ?? paramKindKey(this.ref);
+        this.options.onError?.(
+          `param informer ${paramKindKey(this.ref)}: forbidden (HTTP 403): grant get, list and watch on ${resource} to read params from the cluster; using policy-folder params meanwhile`,
+        );
+        this.wake();
+      }
+      this.retryMs = FORBIDDEN_RETRY_MS;
+    } else {
+      this.options.onError?.(`param informer ${paramKindKey(this.ref)}: ${error instanceof Error ? error.message : String(error)}; retrying in ${this.retryMs}ms`);
+    }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.stopped) this.start();
     }, this.retryMs);
     this.retryTimer.unref();
-    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    if (!this.forbidden) this.retryMs = Math.min(this.retryMs * 2, 30_000);
   }
+}
+
+/** How often a kind the service account may not read is tried again. */
+const FORBIDDEN_RETRY_MS = 60_000;
+
+function isForbidden(error: unknown): boolean {
+  if (error instanceof HttpError) return error.statusCode === 403;
+  const candidate = error as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
+  return candidate?.code === 403 || candidate?.statusCode === 403 || /\bHTTP 403\b|\b403\b.*Forbidden/.test(String(candidate?.message ?? ''));
 }
 
 function keyOf(item: KubeObject): string {

@@ -36,6 +36,8 @@ export interface FakeApiserver {
   discoveries: string[];
   /** answer the next N discovery requests with HTTP 500 */
   failDiscoveries: number;
+  /** resource paths whose list and watch answer 403, as for a service account without RBAC */
+  forbidden: Set<string>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startFakeApiserver(initial: KubeObject[]): Promise<FakeApi
     },
     discoveries: [],
     failDiscoveries: 0,
+    forbidden: new Set<string>(),
     defineResource(spec, objects = []) {
       const resource: FakeResource = {
         ...spec,
@@ -148,6 +151,10 @@ export async function startFakeApiserver(initial: KubeObject[]): Promise<FakeApi
       return;
     }
     const resource = req.method === 'GET' ? resources.get(url.pathname) : undefined;
+    if (resource && state.forbidden.has(url.pathname)) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 403, reason: 'Forbidden' }));
+      return;
+    }
     if (resource) {
       if (url.searchParams.get('watch') === 'true') {
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });

@@ -138,6 +138,24 @@ describe('createLookups with cluster params', () => {
     expect(names(lookups.params('v1', 'ConfigMap'))).toEqual(['team-a/settings']);
   });
 
+  it('a kind the service account may not list (403) is reported once and does not hold up readiness', async () => {
+    server = await startFakeApiserver([]);
+    server.defineResource(CONFIGMAP, [configMap('settings', 'team-a', {})]);
+    server.forbidden.add('/api/v1/configmaps');
+    const errors: string[] = [];
+    lookups = createLookups({
+      kubeConfig: loadKubeConfig(server.kubeconfigPath),
+      params: [configMap('from-folder', 'team-a', {})],
+      paramKinds: [{ apiVersion: 'v1', kind: 'ConfigMap' }],
+      paramInformer: { retryMs: 20, onError: (m) => errors.push(m) },
+    });
+    expect(await lookups.ready(20_000)).toBe(true);
+    expect(errors).toEqual([
+      'param informer v1/ConfigMap: forbidden (HTTP 403): grant get, list and watch on /api/v1/configmaps to read params from the cluster; using policy-folder params meanwhile',
+    ]);
+    expect(names(lookups.params('v1', 'ConfigMap', 'team-a'))).toEqual(['team-a/from-folder']);
+  });
+
   it('retries a failed discovery with backoff, then serves the kind', async () => {
     server = await startFakeApiserver([]);
     server.defineResource(REPLICA_LIMIT, [limit('lim', 'team-a', 3)]);
