@@ -187,6 +187,14 @@ describe('rendered chart (helm-lite)', () => {
     expect(auditRules.at(-1)).toEqual({ apiGroups: ['wgpolicyk8s.io'], resources: ['policyreports', 'clusterpolicyreports'], verbs: ['get', 'create', 'update'] });
   });
 
+  it('RBAC: param resources are readable only when rbac.paramResources lists them', () => {
+    const role = (values: Record<string, unknown>) => find(render(values).documents, 'ClusterRole')[0]!.rules;
+    expect(role({ rbac: { paramResources: [{ apiGroups: [''], resources: ['configmaps'] }] } })).toEqual([
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
   it('cert-manager mode: no generated Secret, CA injected by annotation', () => {
     const docs = render({ tls: { mode: 'certManager' } }).documents;
     expect(find(docs, 'Secret')).toEqual([]);
