@@ -7,9 +7,10 @@
  * - a namespaced paramKind is looked up in paramRef.namespace, else in the request's namespace; a
  *   cluster-scoped request then has no namespace to look in, which is an error.
  *
- * The apiserver knows each kind's scope from discovery; portcullis has no discovery offline, so a
- * kind's scope comes from the table of built-in kinds below, else from the param objects
- * themselves (namespaced when any carries metadata.namespace, or when paramRef names a namespace).
+ * The apiserver knows each kind's scope from discovery. The lookups (src/kube/params.ts) use
+ * discovery only to find what to watch, and offline there is none, so here a kind's scope comes
+ * from the table of built-in kinds below, else from the param objects themselves (namespaced when
+ * any carries metadata.namespace, or when paramRef names a namespace).
  */
 import type { KubeObject } from '../admission/types.js';
 import { compileLabelSelector } from '../engine/match.js';
