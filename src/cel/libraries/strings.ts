@@ -72,33 +72,37 @@ function search(chars: string[], sub: string[], from: number, backwards: boolean
 export function stringIndexOf(s: string, sub: string, offset?: bigint): bigint {
   charge(1 + (s.length >> 6));
   if (sub === '') return offset ?? 0n;
-  const chars = codePoints(s);
-  if (offset !== undefined && (offset < 0n || offset >= BigInt(chars.length))) throw error(`index out of range: ${offset}`, 'index_out_of_range');
-  if (!SURROGATE.test(s) && !SURROGATE.test(sub)) return BigInt(s.indexOf(sub, Number(offset ?? 0n)));
+  // code points only when a surrogate pair is involved; otherwise UTF-16 indexes are the same
+  const chars = SURROGATE.test(s) || SURROGATE.test(sub) ? codePoints(s) : undefined;
+  const length = chars ? chars.length : s.length;
+  if (offset !== undefined && (offset < 0n || offset >= BigInt(length))) throw error(`index out of range: ${offset}`, 'index_out_of_range');
+  if (!chars) return BigInt(s.indexOf(sub, Number(offset ?? 0n)));
   return search(chars, codePoints(sub), Number(offset ?? 0n), false);
 }
 
 /** strings ext lastIndexOf, in code points. */
 export function stringLastIndexOf(s: string, sub: string, offset?: bigint): bigint {
   charge(1 + (s.length >> 6));
-  const chars = codePoints(s);
-  if (sub === '') return offset ?? BigInt(chars.length);
-  if (offset !== undefined && (offset < 0n || offset >= BigInt(chars.length))) throw error(`index out of range: ${offset}`, 'index_out_of_range');
-  const from = offset === undefined ? chars.length : Number(offset);
-  if (!SURROGATE.test(s) && !SURROGATE.test(sub)) return BigInt(s.lastIndexOf(sub, from));
+  const wideS = SURROGATE.test(s);
+  if (sub === '') return offset ?? BigInt(wideS ? codePoints(s).length : s.length);
+  const chars = wideS || SURROGATE.test(sub) ? codePoints(s) : undefined;
+  const length = chars ? chars.length : s.length;
+  if (offset !== undefined && (offset < 0n || offset >= BigInt(length))) throw error(`index out of range: ${offset}`, 'index_out_of_range');
+  const from = offset === undefined ? length : Number(offset);
+  if (!chars) return BigInt(s.lastIndexOf(sub, from));
   return search(chars, codePoints(sub), from, true);
 }
 
 /** strings ext substring, in code points. */
 export function substring(s: string, start: bigint, end?: bigint): string {
-  const chars = codePoints(s);
-  const size = BigInt(chars.length);
+  const chars = SURROGATE.test(s) ? codePoints(s) : undefined;
+  const size = BigInt(chars ? chars.length : s.length);
   if (start < 0n || start > size) throw error(`index out of range: ${start}`, 'index_out_of_range');
   if (end !== undefined) {
     if (end < 0n || end > size) throw error(`index out of range: ${end}`, 'index_out_of_range');
     if (start > end) throw error(`invalid substring range. start: ${start}, end: ${end}`, 'index_out_of_range');
   }
-  if (!SURROGATE.test(s)) return s.substring(Number(start), end === undefined ? undefined : Number(end));
+  if (!chars) return s.substring(Number(start), end === undefined ? undefined : Number(end));
   return chars.slice(Number(start), end === undefined ? undefined : Number(end)).join('');
 }
 
