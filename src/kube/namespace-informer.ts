@@ -8,7 +8,7 @@
  */
 import { CoreV1Api, makeInformer, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import type { KubeObject } from '../admission/types.js';
-import { deepFreeze, settledWithin, toPlain } from './plain.js';
+import { deepFreeze, settledWithin, SyncWaiters, toPlain } from './plain.js';
 
 export interface NamespaceInformerOptions {
   /** first restart delay after an error (default 1s, doubled up to 30s) */
@@ -25,7 +25,7 @@ export class NamespaceInformer {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs: number;
   private readonly baseRetryMs: number;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new SyncWaiters(() => this.synced);
   private running: Promise<void> | undefined;
 
   constructor(kubeConfig: KubeConfig, private readonly options: NamespaceInformerOptions = {}) {
@@ -68,23 +68,13 @@ export class NamespaceInformer {
 
   /** Resolves true once the first list is in, false when timeoutMs passes first. */
   waitForSync(timeoutMs: number): Promise<boolean> {
-    if (this.synced) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve(this.synced);
-      };
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
-      this.waiters.add(done);
-    });
+    return this.waiters.wait(timeoutMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    for (const done of [...this.waiters]) done();
+    this.waiters.wake();
     await this.informer.stop();
     // ListWatch.stop() cannot abort a watch still being opened: stop again once it is open
     await settledWithin(this.running, 2000);
@@ -100,7 +90,7 @@ export class NamespaceInformer {
   private markSynced(): void {
     this.synced = true;
     this.retryMs = this.baseRetryMs;
-    for (const done of [...this.waiters]) done();
+    this.waiters.wake();
   }
 
   private restartLater(error: unknown): void {

@@ -12,7 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../admission/types.js';
-import { deepFreeze, settledWithin, toPlain } from './plain.js';
+import { deepFreeze, settledWithin, SyncWaiters, toPlain } from './plain.js';
 
 export interface ParamKindRef {
   apiVersion: string;
@@ -145,7 +145,7 @@ export class ParamInformer {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs: number;
   private readonly baseRetryMs: number;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new SyncWaiters(() => this.settled);
   /** objects in insertion order, rebuilt lazily after a change */
   private snapshot: KubeObject[] | undefined;
   /** the latest start: discovery, list and opening the watch */
@@ -186,24 +186,14 @@ export class ParamInformer {
 
   /** Resolves true once settled, false when timeoutMs passes first (or on stop). */
   waitForSync(timeoutMs: number): Promise<boolean> {
-    if (this.settled) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve(this.settled);
-      };
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
-      this.waiters.add(done);
-    });
+    return this.waiters.wait(timeoutMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    for (const done of [...this.waiters]) done();
+    this.waiters.wake();
     await this.informer?.stop();
     // ListWatch.stop() cannot abort a watch still being opened: stop again once it is open
     await settledWithin(this.running, 2000);
@@ -223,7 +213,7 @@ export class ParamInformer {
       if (error instanceof KindNotFoundError) {
         this.missingKind = true;
         this.options.onError?.(`param informer ${paramKindKey(this.ref)}: ${error.message}; using policy-folder params only`);
-        this.wake();
+        this.waiters.wake();
         return;
       }
       this.restartLater(error);
@@ -239,7 +229,7 @@ export class ParamInformer {
       this.synced = true;
       this.forbidden = false;
       this.retryMs = this.baseRetryMs;
-      this.wake();
+      this.waiters.wake();
       return { ...list, items: list.items ?? [] };
     });
     // ListWatch.stop() cannot abort a watch request still being opened: one that opens after
@@ -270,10 +260,6 @@ export class ParamInformer {
     this.snapshot = undefined;
   }
 
-  private wake(): void {
-    for (const done of [...this.waiters]) done();
-  }
-
   private restartLater(error: unknown): void {
     if (this.stopped) return;
     if (isForbidden(error)) {
@@ -284,7 +270,7 @@ export class ParamInformer {
         this.options.onError?.(
           `param informer ${paramKindKey(this.ref)}: forbidden (HTTP 403): grant get, list and watch on ${resource} to read params from the cluster; using policy-folder params meanwhile`,
         );
-        this.wake();
+        this.waiters.wake();
       }
       this.retryMs = FORBIDDEN_RETRY_MS;
     } else {

@@ -35,3 +35,31 @@ export async function settledWithin(promise: Promise<unknown> | undefined, timeo
   await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
   clearTimeout(timer);
 }
+
+/**
+ * Callers waiting for an informer's first sync: `wait` resolves with `isSynced()` once `wake` is
+ * called or the timeout passes, whichever comes first.
+ */
+export class SyncWaiters {
+  private readonly waiting = new Set<() => void>();
+
+  constructor(private readonly isSynced: () => boolean) {}
+
+  wait(timeoutMs: number): Promise<boolean> {
+    if (this.isSynced()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiting.delete(done);
+        resolve(this.isSynced());
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      this.waiting.add(done);
+    });
+  }
+
+  wake(): void {
+    for (const done of [...this.waiting]) done();
+  }
+}
