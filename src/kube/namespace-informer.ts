@@ -8,7 +8,7 @@
  */
 import { CoreV1Api, makeInformer, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import type { KubeObject } from '../admission/types.js';
-import { deepFreeze, settledWithin, SyncWaiters, toPlain } from './plain.js';
+import { deepFreeze, stopInformer, SyncWaiters, toPlain } from './plain.js';
 
 export interface NamespaceInformerOptions {
   /** first restart delay after an error (default 1s, doubled up to 30s) */
@@ -75,10 +75,7 @@ export class NamespaceInformer {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.waiters.wake();
-    await this.informer.stop();
-    // ListWatch.stop() cannot abort a watch still being opened: stop again once it is open
-    await settledWithin(this.running, 2000);
-    await this.informer.stop();
+    await stopInformer(this.informer, this.running);
   }
 
   private store(item: V1Namespace | KubeObject): void {

@@ -12,7 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../admission/types.js';
-import { deepFreeze, settledWithin, SyncWaiters, toPlain } from './plain.js';
+import { deepFreeze, stopInformer, SyncWaiters, toPlain } from './plain.js';
 
 export interface ParamKindRef {
   apiVersion: string;
@@ -194,10 +194,7 @@ export class ParamInformer {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.waiters.wake();
-    await this.informer?.stop();
-    // ListWatch.stop() cannot abort a watch still being opened: stop again once it is open
-    await settledWithin(this.running, 2000);
-    await this.informer?.stop();
+    await stopInformer(this.informer, this.running);
   }
 
   private async run(): Promise<void> {

@@ -63,3 +63,13 @@ export class SyncWaiters {
     for (const done of [...this.waiting]) done();
   }
 }
+
+/**
+ * Stops a client-node informer for good. ListWatch.stop() cannot abort a watch that is still being
+ * opened, so: stop, let the start in progress settle (at most 2 s), stop again.
+ */
+export async function stopInformer(informer: { stop(): Promise<void> } | undefined, running: Promise<unknown> | undefined): Promise<void> {
+  await informer?.stop();
+  await settledWithin(running, 2000);
+  await informer?.stop();
+}
