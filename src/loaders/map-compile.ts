@@ -6,10 +6,10 @@
  * the failurePolicy decides.
  */
 import { CelCompileError, type CelEnvironment, type CelProgram } from '../cel/index.js';
-import { compileMatchResources, type CompiledMatchResources } from '../engine/match.js';
+import { compileMatchResources } from '../engine/match.js';
 import { MapExpressionError, rewriteMutationExpression } from './map-expression.js';
 import type { MutatingPolicySpec, PatchType } from './map-spec.js';
-import { compileVariables, expressionCompiler, type CompiledExpression } from './vap-compile.js';
+import { compileVariables, expressionCompiler, type CompiledExpression, type CompiledPolicyBase } from './vap-compile.js';
 
 export interface CompiledMutation {
   index: number;
@@ -17,14 +17,9 @@ export interface CompiledMutation {
   expression: CompiledExpression;
 }
 
-export interface CompiledMutatingPolicy {
+export interface CompiledMutatingPolicy extends CompiledPolicyBase {
   spec: MutatingPolicySpec;
-  match: CompiledMatchResources;
-  matchConditions: { name: string; expression: CompiledExpression }[];
-  variables: { name: string; program: CelProgram }[];
   mutations: CompiledMutation[];
-  /** every compile problem, for load-time reporting (field + compiler message) */
-  compileErrors: { field: string; message: string }[];
 }
 
 /** Compiles after the rewrite; errors are re-positioned onto the source the user wrote. */

@@ -34,15 +34,19 @@ export interface CompiledAuditAnnotation {
   value: CompiledExpression;
 }
 
-export interface CompiledPolicy {
-  spec: ValidatingPolicySpec;
+/** What every compiled CEL admission policy has, validating or mutating. */
+export interface CompiledPolicyBase {
   match: CompiledMatchResources;
   matchConditions: { name: string; expression: CompiledExpression }[];
   variables: { name: string; program: CelProgram }[];
-  validations: CompiledValidation[];
-  auditAnnotations: CompiledAuditAnnotation[];
   /** every compile problem, for load-time reporting (field + compiler message) */
   compileErrors: { field: string; message: string }[];
+}
+
+export interface CompiledPolicy extends CompiledPolicyBase {
+  spec: ValidatingPolicySpec;
+  validations: CompiledValidation[];
+  auditAnnotations: CompiledAuditAnnotation[];
 }
 
 export class VariableCompileError extends Error {
