@@ -62,7 +62,11 @@ export interface CelActivation {
 
 export interface CelEnvironment {
   compile(expression: string, options?: CompileOptions): CelProgram;
-  activation(input: CelInput, variables?: { name: string; program: CelProgram }[]): CelActivation;
+  /**
+   * The values one evaluation sees. `shared` memoises input conversions across the activations of
+   * one admission review (see jsonToCel); give each review its own map.
+   */
+  activation(input: CelInput, variables?: readonly CelVariable[], shared?: Map<object, unknown>): CelActivation;
 }
 
 export interface CelEnvironmentOptions {
@@ -163,29 +167,71 @@ class Program implements CelProgram {
   }
 }
 
-/** Defines `name` on `target` as a getter computing the value once, memoising value or error. */
-function defineLazy(target: Record<string, unknown>, name: string, compute: () => unknown): void {
-  let state: 0 | 1 | 2 | 3 = 0; // 0 = not yet, 1 = computing, 2 = value, 3 = error
-  let value: unknown;
-  Object.defineProperty(target, name, {
-    enumerable: true,
-    configurable: false,
-    get() {
-      if (state === 2) return value;
-      if (state === 3) throw value;
-      if (state === 1) throw new EvaluationError({ code: 'invalid_argument', message: `variables.${name} refers to itself` });
-      state = 1;
-      try {
-        value = compute();
-        state = 2;
-      } catch (error) {
-        value = error;
-        state = 3;
-      }
-      if (state === 3) throw value;
-      return value;
-    },
-  });
+export interface CelVariable {
+  name: string;
+  program: CelProgram;
+}
+
+/** Where a `variables` object keeps its activation and the state of each variable. */
+const SLOTS = Symbol('variable slots');
+
+interface VariableSlots {
+  activation: CelActivation;
+  /** per variable: 0 = not yet, 1 = computing, 2 = value, 3 = error */
+  state: Uint8Array;
+  values: unknown[];
+}
+
+type VariablesObject = Record<string, unknown> & { [SLOTS]: VariableSlots };
+
+/**
+ * Getters for a list of variables, made once per list and shared by every activation: each getter
+ * finds its state through `this`. Getters made per activation (one closure each) gave every
+ * activation new hidden classes, which live in the old generation and kept each review's objects
+ * alive through the young-generation collections. A plain object with own accessors is what the
+ * engine expects of a `map<string, dyn>` (it checks own properties, dispatches on the
+ * constructor).
+ */
+const sharedDescriptors = new WeakMap<readonly CelVariable[], PropertyDescriptorMap>();
+
+function variableDescriptors(variables: readonly CelVariable[]): PropertyDescriptorMap {
+  let descriptors = sharedDescriptors.get(variables);
+  if (descriptors === undefined) {
+    descriptors = {};
+    variables.forEach(({ name, program }, index) => {
+      descriptors![name] = {
+        enumerable: true,
+        configurable: false,
+        get(this: VariablesObject) {
+          return readVariable(this[SLOTS], index, name, program);
+        },
+      };
+    });
+    sharedDescriptors.set(variables, descriptors);
+  }
+  return descriptors;
+}
+
+/** A variable's value, computed on first read and memoised, value or error. */
+function readVariable(slots: VariableSlots, index: number, name: string, program: CelProgram): unknown {
+  switch (slots.state[index]) {
+    case 2:
+      return slots.values[index];
+    case 3:
+      throw slots.values[index];
+    case 1:
+      throw new EvaluationError({ code: 'invalid_argument', message: `variables.${name} refers to itself` });
+  }
+  slots.state[index] = 1;
+  try {
+    slots.values[index] = evaluateVariable(name, program, slots.activation);
+    slots.state[index] = 2;
+  } catch (error) {
+    slots.values[index] = error;
+    slots.state[index] = 3;
+    throw error;
+  }
+  return slots.values[index];
 }
 
 class KubernetesCelEnvironment implements CelEnvironment {
@@ -239,11 +285,14 @@ class KubernetesCelEnvironment implements CelEnvironment {
     }
   }
 
-  activation(input: CelInput, variables: { name: string; program: CelProgram }[] = []): CelActivation {
-    const context = new ActivationContext(input);
+  activation(input: CelInput, variables: readonly CelVariable[] = [], shared?: Map<object, unknown>): CelActivation {
+    const context = new ActivationContext(input, shared);
     const activation: CelActivation = { context: context as unknown as Readonly<Record<string, unknown>> };
-    for (const { name, program } of variables) {
-      defineLazy(context.variables, name, () => evaluateVariable(name, program, activation));
+    if (variables.length > 0) {
+      const slots: VariableSlots = { activation, state: new Uint8Array(variables.length), values: new Array<unknown>(variables.length) };
+      const target = { [SLOTS]: slots } as VariablesObject;
+      Object.defineProperties(target, variableDescriptors(variables));
+      context.variables = target;
     }
     return activation;
   }
@@ -254,33 +303,36 @@ class KubernetesCelEnvironment implements CelEnvironment {
  * on first use: a policy that never reads oldObject never pays for it.
  */
 class ActivationContext {
-  readonly variables: Record<string, unknown> = {};
+  variables: Record<string, unknown> = {};
   #object: unknown;
   #oldObject: unknown;
   #request: unknown;
   #params: unknown;
   #namespaceObject: unknown;
 
-  constructor(private readonly input: CelInput) {}
+  constructor(
+    private readonly input: CelInput,
+    private readonly shared: Map<object, unknown> | undefined,
+  ) {}
 
   get object(): unknown {
-    return (this.#object ??= jsonToCel(this.input.object ?? null));
+    return (this.#object ??= jsonToCel(this.input.object ?? null, this.shared));
   }
 
   get oldObject(): unknown {
-    return (this.#oldObject ??= jsonToCel(this.input.oldObject ?? null));
+    return (this.#oldObject ??= jsonToCel(this.input.oldObject ?? null, this.shared));
   }
 
   get request(): unknown {
-    return (this.#request ??= jsonToCel(this.input.request ?? null));
+    return (this.#request ??= jsonToCel(this.input.request ?? null, this.shared));
   }
 
   get params(): unknown {
-    return (this.#params ??= jsonToCel(this.input.params ?? null));
+    return (this.#params ??= jsonToCel(this.input.params ?? null, this.shared));
   }
 
   get namespaceObject(): unknown {
-    return (this.#namespaceObject ??= jsonToCel(this.input.namespaceObject ?? null));
+    return (this.#namespaceObject ??= jsonToCel(this.input.namespaceObject ?? null, this.shared));
   }
 }
 

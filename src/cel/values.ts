@@ -11,22 +11,24 @@
  */
 import { Optional } from '@marcbachmann/cel-js';
 
-/**
- * Converted values per input object. One admission review is evaluated by many policies, each
- * with its own activation; they share the conversion of the same `object`. CEL never mutates its
- * inputs, so sharing is safe as long as callers treat the JSON they pass as immutable (a mutated
- * object must be a new object: the mutation engine works on copies).
- */
-const converted = new WeakMap<object, unknown>();
-
 const INT64_LIMIT = 2 ** 63;
 
-export function jsonToCel(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return convert(value);
-  const hit = converted.get(value);
+/**
+ * Converts a JSON value for the engine. `shared` memoises the conversion of objects: one admission
+ * review is evaluated by many policies, each with its own activation, and they share the
+ * conversion of the same `object` through a map that lives as long as the review. (Not a
+ * module-level WeakMap: V8's young-generation collector keeps WeakMap entries whose keys are young
+ * alive, so every review's object and its conversion were promoted to the old generation, which
+ * made each scavenge copy megabytes and cost tens of milliseconds under load.) CEL never mutates
+ * its inputs, so sharing is safe as long as callers treat the JSON they pass as immutable (a
+ * mutated object must be a new object: the mutation engine works on copies).
+ */
+export function jsonToCel(value: unknown, shared?: Map<object, unknown>): unknown {
+  if (shared === undefined || typeof value !== 'object' || value === null) return convert(value);
+  const hit = shared.get(value);
   if (hit !== undefined) return hit;
   const result = convert(value);
-  converted.set(value, result);
+  shared.set(value, result);
   return result;
 }
 

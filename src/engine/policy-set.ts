@@ -120,16 +120,27 @@ export class PolicySet {
 function reviewContext(request: AdmissionRequest, lookups: Lookups): ReviewContext {
   const name = request.namespace;
   const namespaceObject = name ? (lookups.namespace(name) ?? unknownNamespace(name)) : null;
-  return { request, namespaceObject, lookups };
+  return { request, namespaceObject, lookups, celValues: new Map() };
 }
 
 /**
  * A namespace we have no object for (no cluster connection, not in the config) still carries the
  * label the kube-apiserver puts on every namespace, so selectors on kubernetes.io/metadata.name
- * (e.g. "not kube-system") hold everywhere.
+ * (e.g. "not kube-system") hold everywhere. Made once per name (up to a bound) rather than per
+ * review: derived values (the CEL namespaceObject) are memoised per namespace object, and a fresh
+ * object per review would defeat that and leave garbage behind.
  */
+const unknownNamespaces = new Map<string, KubeObject>();
+const MAX_UNKNOWN_NAMESPACES = 4096;
+
 function unknownNamespace(name: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } };
+  let namespace = unknownNamespaces.get(name);
+  if (namespace === undefined) {
+    if (unknownNamespaces.size >= MAX_UNKNOWN_NAMESPACES) unknownNamespaces.clear();
+    namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } };
+    unknownNamespaces.set(name, namespace);
+  }
+  return namespace;
 }
 
 /**

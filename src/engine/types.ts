@@ -35,6 +35,11 @@ export interface ReviewContext {
   /** The Namespace of the request (null for cluster-scoped objects or when unknown). */
   namespaceObject: KubeObject | null;
   lookups: Lookups;
+  /**
+   * CEL conversions of this review's objects, shared by the CEL policies that read them; lives
+   * as long as the review (see jsonToCel). Absent: each evaluation converts on its own.
+   */
+  celValues?: Map<object, unknown>;
 }
 
 /** One thing a policy has to say about a request. */

@@ -94,7 +94,7 @@ export class MutatingPolicyBinding implements Policy {
       namespaceObject: celNamespaceObject(ctx.request, ctx.namespaceObject),
     });
 
-    const conditions = this.cel.activation(input(object));
+    const conditions = this.cel.activation(input(object), [], ctx.celValues);
     const errors: string[] = [];
     for (const condition of this.compiled.matchConditions) {
       const outcome = this.run(condition.expression, conditions);
@@ -110,7 +110,7 @@ export class MutatingPolicyBinding implements Policy {
     let current = object;
     for (const mutation of this.compiled.mutations) {
       const rule = `mutations[${mutation.index}]`;
-      const activation = this.cel.activation(input(current), this.compiled.variables);
+      const activation = this.cel.activation(input(current), this.compiled.variables, ctx.celValues);
       const outcome = this.run(mutation.expression, activation);
       if (outcome.error !== undefined) {
         findings.push(this.failure(rule, outcome.error));

@@ -176,7 +176,7 @@ export class ValidatingPolicyBinding implements Policy {
       params: param,
       namespaceObject: celNamespaceObject(request, ctx.namespaceObject),
     };
-    const activation = this.cel.activation(input, this.compiled.variables);
+    const activation = this.cel.activation(input, this.compiled.variables, ctx.celValues);
     const fail = this.failurePolicy === 'Fail';
     const onError = (rule: string, message: string, expressionIndex: number): void => {
       if (fail) evaluation.decisions.push({ rule, message, expressionIndex, error: true });

@@ -59,12 +59,16 @@ describe('variables of the Kubernetes environment', () => {
     expect(evaluate('object.spec.replicas < 3.5', { object: pod })).toBe(true);
   });
 
-  it('converts each input object once and shares the result between activations', () => {
-    const a = env.activation(input({ object: pod }));
-    const b = env.activation(input({ object: pod }));
+  it('converts each input object once per shared map and shares the result between activations', () => {
+    const shared = new Map<object, unknown>();
+    const a = env.activation(input({ object: pod }), [], shared);
+    const b = env.activation(input({ object: pod }), [], shared);
     expect(a.context.object).toBe(b.context.object);
-    expect(jsonToCel(pod)).toBe(a.context.object);
-    expect(env.activation(input({ object: structuredClone(pod) })).context.object).not.toBe(a.context.object);
+    expect(jsonToCel(pod, shared)).toBe(a.context.object);
+    expect(env.activation(input({ object: structuredClone(pod) }), [], shared).context.object).not.toBe(a.context.object);
+    // without a shared map (another review), the conversion is made afresh
+    expect(env.activation(input({ object: pod })).context.object).not.toBe(a.context.object);
+    expect(env.activation(input({ object: pod })).context.object).toStrictEqual(a.context.object);
   });
 
   it('keeps prototype keys harmless', () => {
@@ -99,6 +103,17 @@ describe('spec.variables', () => {
     expect(check.evaluate(act)).toBe(true);
     expect(check.evaluate(act)).toBe(true);
     expect(calls).toEqual(['b', 'a']);
+  });
+
+  it('keeps the variables of activations apart when they share one variables list', () => {
+    const name = env.compile('object.metadata.name');
+    const variables = [{ name: 'name', program: name }];
+    const first = env.activation(input({ object: pod }), variables);
+    const second = env.activation(input({ object: { ...pod, metadata: { name: 'other' } } }), variables);
+    const read = env.compile("variables.name + '/' + variables.name", { variables: ['name'] });
+    expect(read.evaluate(second)).toBe('other/other');
+    expect(read.evaluate(first)).toBe('web/web');
+    expect(env.compile("'name' in variables && size(variables) == 1", { variables: ['name'] }).evaluate(first)).toBe(true);
   });
 
   it('surfaces an error in a variable where the variable is used', () => {
