@@ -172,67 +172,108 @@ export interface CelVariable {
   program: CelProgram;
 }
 
-/** Where a `variables` object keeps its activation and the state of each variable. */
-const SLOTS = Symbol('variable slots');
-
-interface VariableSlots {
-  activation: CelActivation;
-  /** per variable: 0 = not yet, 1 = computing, 2 = value, 3 = error */
-  state: Uint8Array;
-  values: unknown[];
+/** Per variables list, made once: names in declaration order and each name's index. */
+interface VariableLayout {
+  readonly variables: readonly CelVariable[];
+  readonly index: ReadonlyMap<string, number>;
 }
 
-type VariablesObject = Record<string, unknown> & { [SLOTS]: VariableSlots };
+const layouts = new WeakMap<readonly CelVariable[], VariableLayout>();
+
+function layoutOf(variables: readonly CelVariable[]): VariableLayout {
+  let layout = layouts.get(variables);
+  if (layout === undefined) {
+    layout = { variables, index: new Map(variables.map(({ name }, i) => [name, i])) };
+    layouts.set(variables, layout);
+  }
+  return layout;
+}
+
+const PENDING = 0;
+const COMPUTING = 1;
+const DONE = 2;
+const FAILED = 3;
 
 /**
- * Getters for a list of variables, made once per list and shared by every activation: each getter
- * finds its state through `this`. Getters made per activation (one closure each) gave every
- * activation new hidden classes, which live in the old generation and kept each review's objects
- * alive through the young-generation collections. A plain object with own accessors is what the
- * engine expects of a `map<string, dyn>` (it checks own properties, dispatches on the
- * constructor).
+ * The `variables` of one activation: each is computed on first read and memoised, value or
+ * error. It is a Map because the engine reads a `map<string, dyn>` that is a Map through `get`,
+ * so one class shared by all activations serves every policy. (Getters defined per activation,
+ * one closure each, gave every activation new hidden classes; those live in the old generation
+ * and kept each review's objects alive through the young-generation collections, which then
+ * copied megabytes each.) Only reading is supported; CEL never writes to its inputs.
  */
-const sharedDescriptors = new WeakMap<readonly CelVariable[], PropertyDescriptorMap>();
+class LazyVariables extends Map<string, unknown> {
+  readonly #layout: VariableLayout;
+  readonly #activation: CelActivation;
+  readonly #state: Uint8Array;
+  readonly #values: unknown[];
 
-function variableDescriptors(variables: readonly CelVariable[]): PropertyDescriptorMap {
-  let descriptors = sharedDescriptors.get(variables);
-  if (descriptors === undefined) {
-    descriptors = {};
-    variables.forEach(({ name, program }, index) => {
-      descriptors![name] = {
-        enumerable: true,
-        configurable: false,
-        get(this: VariablesObject) {
-          return readVariable(this[SLOTS], index, name, program);
-        },
-      };
-    });
-    sharedDescriptors.set(variables, descriptors);
+  constructor(layout: VariableLayout, activation: CelActivation) {
+    super();
+    this.#layout = layout;
+    this.#activation = activation;
+    this.#state = new Uint8Array(layout.variables.length);
+    this.#values = new Array<unknown>(layout.variables.length);
   }
-  return descriptors;
+
+  override get(name: string): unknown {
+    const index = this.#layout.index.get(name);
+    return index === undefined ? undefined : this.#read(index);
+  }
+
+  override has(name: string): boolean {
+    return this.#layout.index.has(name);
+  }
+
+  override get size(): number {
+    return this.#layout.variables.length;
+  }
+
+  override *keys(): MapIterator<string> {
+    for (const { name } of this.#layout.variables) yield name;
+  }
+
+  override *values(): MapIterator<unknown> {
+    for (let i = 0; i < this.#layout.variables.length; i++) yield this.#read(i);
+  }
+
+  override *entries(): MapIterator<[string, unknown]> {
+    for (let i = 0; i < this.#layout.variables.length; i++) yield [this.#layout.variables[i]!.name, this.#read(i)];
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries();
+  }
+
+  override forEach(callback: (value: unknown, key: string, map: Map<string, unknown>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+
+  #read(index: number): unknown {
+    const { name, program } = this.#layout.variables[index]!;
+    switch (this.#state[index]) {
+      case DONE:
+        return this.#values[index];
+      case FAILED:
+        throw this.#values[index];
+      case COMPUTING:
+        throw new EvaluationError({ code: 'invalid_argument', message: `variables.${name} refers to itself` });
+    }
+    this.#state[index] = COMPUTING;
+    try {
+      this.#values[index] = evaluateVariable(name, program, this.#activation);
+      this.#state[index] = DONE;
+    } catch (error) {
+      this.#values[index] = error;
+      this.#state[index] = FAILED;
+      throw error;
+    }
+    return this.#values[index];
+  }
 }
 
-/** A variable's value, computed on first read and memoised, value or error. */
-function readVariable(slots: VariableSlots, index: number, name: string, program: CelProgram): unknown {
-  switch (slots.state[index]) {
-    case 2:
-      return slots.values[index];
-    case 3:
-      throw slots.values[index];
-    case 1:
-      throw new EvaluationError({ code: 'invalid_argument', message: `variables.${name} refers to itself` });
-  }
-  slots.state[index] = 1;
-  try {
-    slots.values[index] = evaluateVariable(name, program, slots.activation);
-    slots.state[index] = 2;
-  } catch (error) {
-    slots.values[index] = error;
-    slots.state[index] = 3;
-    throw error;
-  }
-  return slots.values[index];
-}
+// The engine recognises a map by its constructor (`v.constructor === Map`), not by instanceof.
+Object.defineProperty(LazyVariables.prototype, 'constructor', { value: Map, writable: true, configurable: true });
 
 class KubernetesCelEnvironment implements CelEnvironment {
   private readonly engine = buildEngine();
@@ -288,22 +329,19 @@ class KubernetesCelEnvironment implements CelEnvironment {
   activation(input: CelInput, variables: readonly CelVariable[] = [], shared?: Map<object, unknown>): CelActivation {
     const context = new ActivationContext(input, shared);
     const activation: CelActivation = { context: context as unknown as Readonly<Record<string, unknown>> };
-    if (variables.length > 0) {
-      const slots: VariableSlots = { activation, state: new Uint8Array(variables.length), values: new Array<unknown>(variables.length) };
-      const target = { [SLOTS]: slots } as VariablesObject;
-      Object.defineProperties(target, variableDescriptors(variables));
-      context.variables = target;
-    }
+    if (variables.length > 0) context.variables = new LazyVariables(layoutOf(variables), activation);
     return activation;
   }
 }
+
+const EMPTY_VARIABLES: Record<string, never> = Object.freeze({});
 
 /**
  * What the engine reads variables from (it indexes the object by name). The inputs are converted
  * on first use: a policy that never reads oldObject never pays for it.
  */
 class ActivationContext {
-  variables: Record<string, unknown> = {};
+  variables: ReadonlyMap<string, unknown> | Record<string, never> = EMPTY_VARIABLES;
   #object: unknown;
   #oldObject: unknown;
   #request: unknown;
