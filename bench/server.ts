@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/server.ts [--seconds 10] [--connections 16] [--policies DIR]... [--endpoint /validate]
  *
+ * The portcullis server runs from the tsc build (dist/, rebuilt first), as `npm start` runs it.
  * Each target is measured in alternating rounds (bare, portcullis, bare, portcullis, ...) so that
  * drift on a shared machine hits both; the figures are the medians over rounds.
  */
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { benchPodReview } from './support/bodies.js';
+import { build } from './support/built.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,6 +57,7 @@ async function load(port: number, endpoint: string, body: string) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+build();
 const certs = await mkdtemp(path.join(os.tmpdir(), 'portcullis-bench-'));
 const bare = await startProcess(['bare', certs]);
 const subject = await startProcess(['portcullis', certs, ...(values.policies ?? [])]);

@@ -6,12 +6,15 @@
  */
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { PolicySet } from '../../src/engine/policy-set.js';
-import { emptyConfig, loadPolicies } from '../../src/loaders/index.js';
-import { createLookups } from '../../src/kube/lookups.js';
-import { buildServer } from '../../src/server/app.js';
-import { ensureCertificates } from '../../src/server/certs.js';
-import { createMetrics } from '../../src/server/metrics.js';
+import { importBuilt } from './built.js';
+
+// the built server (dist/), as `npm start` runs it; bench/server.ts builds before starting this
+const { PolicySet } = await importBuilt<typeof import('../../src/engine/policy-set.js')>('src/engine/policy-set.js');
+const { emptyConfig, loadPolicies } = await importBuilt<typeof import('../../src/loaders/index.js')>('src/loaders/index.js');
+const { createLookups } = await importBuilt<typeof import('../../src/kube/lookups.js')>('src/kube/lookups.js');
+const { buildServer } = await importBuilt<typeof import('../../src/server/app.js')>('src/server/app.js');
+const { ensureCertificates } = await importBuilt<typeof import('../../src/server/certs.js')>('src/server/certs.js');
+const { createMetrics } = await importBuilt<typeof import('../../src/server/metrics.js')>('src/server/metrics.js');
 
 const [kind, certsDir, ...dirs] = process.argv.slice(2);
 if (!kind || !certsDir) throw new Error('usage: server-process.ts bare|portcullis <certsDir> [policy dirs...]');
