@@ -16,9 +16,9 @@ import { lowerAscii, stringIndexOf, stringLastIndexOf, substring, trim, upperAsc
 import { re2Matches } from './re2.js';
 
 /** Returned by an override when the operand types are not its own: "no matching overload". */
-const NO_OVERLOAD = Symbol('no overload');
+export const NO_OVERLOAD = Symbol('no overload');
 
-type Override = (values: unknown[]) => unknown;
+export type Override = (values: unknown[]) => unknown;
 
 const str = (v: unknown): v is string => typeof v === 'string';
 const int = (v: unknown): v is bigint => typeof v === 'bigint';
@@ -28,7 +28,7 @@ const int = (v: unknown): v is bigint => typeof v === 'bigint';
  * re-declared (the engine rejects overlapping overloads): name -> operand count (receiver
  * included) -> implementation on the evaluated operands.
  */
-const METHOD_OVERRIDES: Record<string, Record<number, Override>> = {
+export const METHOD_OVERRIDES: Record<string, Record<number, Override>> = {
   // RE2 instead of JS RegExp
   matches: { 2: ([s, re]) => (str(s) && str(re) ? re2Matches(s, re) : NO_OVERLOAD) },
   // ASCII only, and Go's notion of white space

@@ -9,6 +9,7 @@ import { Budget, BudgetExceeded, currentBudget, enterBudget, restoreBudget } fro
 import { CelCompileError, CelCostLimitError, CelEvaluationError } from './errors.js';
 import { ALL_LIBRARIES } from './libraries/index.js';
 import { registerLibrary } from './libraries/library.js';
+import { compileFast, READ_AS_COMPUTED, type FastProgram, type FastRoots } from './fast.js';
 import { celToJson, jsonToCel } from './values.js';
 
 /** Default per-expression budget, in the units described in budget.ts (apiserver: 1e6 too). */
@@ -70,6 +71,11 @@ export interface CelEnvironment {
 }
 
 export interface CelEnvironmentOptions {
+  /**
+   * Evaluate through the compiled fast path where it applies (see fast.ts), the engine
+   * otherwise. Default true; false is for differential tests.
+   */
+  fastPath?: boolean;
   /** Per-expression budget (comprehension steps + calls + size-proportional library charges). */
   costLimit?: number;
   /** Optional per-expression wall-clock limit in ms, checked as cost is spent. Default: none. */
@@ -120,19 +126,50 @@ function compileOn(engine: Environment, expression: string, field: string | unde
 }
 
 class Program implements CelProgram {
+  private readonly fast: FastProgram | undefined;
+
   constructor(
     readonly source: string,
     private readonly run: Compiled,
     private readonly costLimit: number,
     private readonly field: string | undefined,
     private readonly timeLimitMs?: number,
-  ) {}
+    fastPath = true,
+  ) {
+    this.fast = fastPath ? compileFast(run.ast) : undefined;
+  }
 
   evaluate(activation: CelActivation): unknown {
     return celToJson(this.evaluateRaw(activation));
   }
 
   evaluateRaw(activation: CelActivation): unknown {
+    const result = this.evaluateAsComputed(activation);
+    // a list or map from the fast path may still hold JSON numbers: the engine's callers get ints
+    return typeof result === 'object' && result !== null ? convertForEngine(activation, result) : result;
+  }
+
+  /**
+   * The value as computed: from the fast path when it answers (lists and maps may still hold JSON
+   * numbers), else from the engine. For variables, which convert only when the engine reads them.
+   */
+  evaluateAsComputed(activation: CelActivation): unknown {
+    if (this.fast !== undefined) {
+      const budget = new Budget(this.costLimit, this.timeLimitMs);
+      const previous = enterBudget(budget);
+      try {
+        const result = this.fast(fastRootsOf(activation));
+        if (!budget.exceeded) return result;
+      } catch {
+        // not the plain case (an error, an unhandled type, the budget): the engine answers exactly
+      } finally {
+        restoreBudget(previous);
+      }
+    }
+    return this.evaluateOnEngine(activation);
+  }
+
+  private evaluateOnEngine(activation: CelActivation): unknown {
     const budget = new Budget(this.costLimit, this.timeLimitMs);
     const previous = enterBudget(budget);
     let result: unknown;
@@ -172,6 +209,18 @@ export interface CelVariable {
   program: CelProgram;
 }
 
+/** The fast path reads an ActivationContext's inputs unconverted; other contexts (cel-spec bindings) hold engine values. */
+function fastRootsOf(activation: CelActivation): FastRoots {
+  const context = activation.context;
+  if (context instanceof ActivationContext) return context;
+  return { fastRoot: (name) => (context as Record<string, unknown>)[name] };
+}
+
+function convertForEngine(activation: CelActivation, value: object): unknown {
+  const context = activation.context;
+  return context instanceof ActivationContext ? context.convert(value) : jsonToCel(value);
+}
+
 /** Per variables list, made once: names in declaration order and each name's index. */
 interface VariableLayout {
   readonly variables: readonly CelVariable[];
@@ -207,6 +256,8 @@ class LazyVariables extends Map<string, unknown> {
   readonly #activation: CelActivation;
   readonly #state: Uint8Array;
   readonly #values: unknown[];
+  /** 1 once the value is in the engine's form */
+  readonly #converted: Uint8Array;
 
   constructor(layout: VariableLayout, activation: CelActivation) {
     super();
@@ -214,9 +265,23 @@ class LazyVariables extends Map<string, unknown> {
     this.#activation = activation;
     this.#state = new Uint8Array(layout.variables.length);
     this.#values = new Array<unknown>(layout.variables.length);
+    this.#converted = new Uint8Array(layout.variables.length);
   }
 
+  /** The engine's read: lists and maps converted (once) for the engine. */
   override get(name: string): unknown {
+    const index = this.#layout.index.get(name);
+    if (index === undefined) return undefined;
+    const value = this.#read(index);
+    if (typeof value !== 'object' || value === null || this.#converted[index] === 1) return value;
+    const converted = convertForEngine(this.#activation, value);
+    this.#values[index] = converted;
+    this.#converted[index] = 1;
+    return converted;
+  }
+
+  /** The fast path's read: the value as computed (the fast path converts numbers where it reads them). */
+  [READ_AS_COMPUTED](name: string): unknown {
     const index = this.#layout.index.get(name);
     return index === undefined ? undefined : this.#read(index);
   }
@@ -234,11 +299,11 @@ class LazyVariables extends Map<string, unknown> {
   }
 
   override *values(): MapIterator<unknown> {
-    for (let i = 0; i < this.#layout.variables.length; i++) yield this.#read(i);
+    for (const { name } of this.#layout.variables) yield this.get(name);
   }
 
   override *entries(): MapIterator<[string, unknown]> {
-    for (let i = 0; i < this.#layout.variables.length; i++) yield [this.#layout.variables[i]!.name, this.#read(i)];
+    for (const { name } of this.#layout.variables) yield [name, this.get(name)];
   }
 
   override [Symbol.iterator](): MapIterator<[string, unknown]> {
@@ -255,6 +320,7 @@ class LazyVariables extends Map<string, unknown> {
       case DONE:
         return this.#values[index];
       case FAILED:
+        failUserOnCost(this.#values[index], name);
         throw this.#values[index];
       case COMPUTING:
         throw new EvaluationError({ code: 'invalid_argument', message: `variables.${name} refers to itself` });
@@ -279,8 +345,10 @@ class KubernetesCelEnvironment implements CelEnvironment {
   private readonly engine = buildEngine();
   private readonly costLimit: number;
   private readonly timeLimitMs: number | undefined;
+  private readonly fastPath: boolean;
 
   constructor(options: CelEnvironmentOptions) {
+    this.fastPath = options.fastPath ?? true;
     this.costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
     if (!(this.costLimit > 0)) throw new RangeError(`costLimit must be a positive number, got ${options.costLimit}`);
     this.timeLimitMs = options.timeLimitMs;
@@ -296,7 +364,7 @@ class KubernetesCelEnvironment implements CelEnvironment {
       throw new CelCompileError(`expression is ${expression.length} characters long, more than the limit of ${MAX_EXPRESSION_LENGTH}`, expression, 0, field);
     }
     const compiled = compileOn(this.engine, expression, field, (ast) => this.checkDeclarations(ast, expression, options));
-    return new Program(expression, compiled, this.costLimit, field, this.timeLimitMs);
+    return new Program(expression, compiled, this.costLimit, field, this.timeLimitMs, this.fastPath);
   }
 
   /** Declarations the engine cannot express per expression: params, authorizer, variables.<name>. */
@@ -340,7 +408,7 @@ const EMPTY_VARIABLES: Record<string, never> = Object.freeze({});
  * What the engine reads variables from (it indexes the object by name). The inputs are converted
  * on first use: a policy that never reads oldObject never pays for it.
  */
-class ActivationContext {
+class ActivationContext implements FastRoots {
   variables: ReadonlyMap<string, unknown> | Record<string, never> = EMPTY_VARIABLES;
   #object: unknown;
   #oldObject: unknown;
@@ -372,19 +440,49 @@ class ActivationContext {
   get namespaceObject(): unknown {
     return (this.#namespaceObject ??= jsonToCel(this.input.namespaceObject ?? null, this.shared));
   }
+
+  /** The inputs as given (the fast path converts where it reads); undefined for other names. */
+  fastRoot(name: string): unknown {
+    switch (name) {
+      case 'object':
+      case 'oldObject':
+      case 'request':
+      case 'params':
+      case 'namespaceObject':
+        return this.input[name] ?? null;
+      case 'variables':
+        return this.variables;
+      default:
+        return undefined;
+    }
+  }
+
+  /** A value for the engine, sharing conversions with the rest of the review. */
+  convert(value: unknown): unknown {
+    return jsonToCel(value, this.shared);
+  }
+}
+
+/**
+ * The expression reading a variable that ran out of budget fails on cost too, whatever it does
+ * with the error: on the first read and on every later read of the memoised error (a fast-path
+ * miss reads it again on the engine).
+ */
+function failUserOnCost(error: unknown, name: string): void {
+  if (!(error instanceof CelCostLimitError)) return;
+  const outer = currentBudget();
+  if (outer) {
+    outer.exceeded = true;
+    outer.exceededInVariable ??= name;
+  }
 }
 
 function evaluateVariable(name: string, program: CelProgram, activation: CelActivation): unknown {
   try {
-    return program.evaluateRaw(activation);
+    return program instanceof Program ? program.evaluateAsComputed(activation) : program.evaluateRaw(activation);
   } catch (error) {
     if (error instanceof CelCostLimitError) {
-      // the expression using this variable fails on cost too, whatever it does with the error
-      const outer = currentBudget();
-      if (outer) {
-        outer.exceeded = true;
-        outer.exceededInVariable ??= name;
-      }
+      failUserOnCost(error, name);
       throw error;
     }
     if (error instanceof CelEvaluationError) {

@@ -37,9 +37,13 @@ function convert(value: unknown): unknown {
     case 'number':
       // whole numbers outside int64 stay doubles (an int there would be out of range)
       return Number.isInteger(value) && value < INT64_LIMIT && value >= -INT64_LIMIT ? BigInt(value) : value;
-    case 'object':
+    case 'object': {
       if (value === null) return null;
-      return Array.isArray(value) ? convertList(value) : convertMap(value as Record<string, unknown>);
+      if (Array.isArray(value)) return convertList(value);
+      // engine values (Optional, Quantity...) in a list or map built by the fast path stay as they are
+      const proto = Object.getPrototypeOf(value) as unknown;
+      return proto === Object.prototype || proto === null ? convertMap(value as Record<string, unknown>) : value;
+    }
     case 'undefined':
       return null;
     default:
@@ -68,17 +72,20 @@ function convertList(list: unknown[]): unknown[] {
 }
 
 function convertMap(source: Record<string, unknown>): Record<string, unknown> {
-  const keys = Object.keys(source);
   let out: Record<string, unknown> | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  // for-in rather than Object.keys: no key array per map (own keys only: inherited ones are skipped)
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue;
     const v = source[key];
     const converted = v === undefined ? undefined : convert(v);
     if (out === undefined) {
       if (converted === v) continue;
       // first change: copy the keys before this one (none of them changed)
       out = {};
-      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, source[keys[j]!]);
+      for (const earlier in source) {
+        if (earlier === key) break;
+        if (Object.hasOwn(source, earlier)) setOwn(out, earlier, source[earlier]);
+      }
     }
     if (converted !== undefined) setOwn(out, key, converted);
   }
