@@ -14,7 +14,7 @@ export function build(): void {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 
-/** Imports the built form of a module under src/, typed as its source: `importBuilt<typeof import('../../src/x.js')>('src/x.js')`. */
+/** Imports the built form of a module under src/, typed as its source: `importBuilt<typeof XModule>('src/x.js')` with `import type * as XModule from '../../src/x.js'`. */
 export async function importBuilt<T>(modulePath: string): Promise<T> {
   return (await import(pathToFileURL(path.join(root, 'dist', modulePath)).href)) as T;
 }

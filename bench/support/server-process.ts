@@ -7,14 +7,20 @@
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { importBuilt } from './built.js';
+import type * as PolicySetModule from '../../src/engine/policy-set.js';
+import type * as LoadersModule from '../../src/loaders/index.js';
+import type * as LookupsModule from '../../src/kube/lookups.js';
+import type * as AppModule from '../../src/server/app.js';
+import type * as CertsModule from '../../src/server/certs.js';
+import type * as MetricsModule from '../../src/server/metrics.js';
 
 // the built server (dist/), as `npm start` runs it; bench/server.ts builds before starting this
-const { PolicySet } = await importBuilt<typeof import('../../src/engine/policy-set.js')>('src/engine/policy-set.js');
-const { emptyConfig, loadPolicies } = await importBuilt<typeof import('../../src/loaders/index.js')>('src/loaders/index.js');
-const { createLookups } = await importBuilt<typeof import('../../src/kube/lookups.js')>('src/kube/lookups.js');
-const { buildServer } = await importBuilt<typeof import('../../src/server/app.js')>('src/server/app.js');
-const { ensureCertificates } = await importBuilt<typeof import('../../src/server/certs.js')>('src/server/certs.js');
-const { createMetrics } = await importBuilt<typeof import('../../src/server/metrics.js')>('src/server/metrics.js');
+const { PolicySet } = await importBuilt<typeof PolicySetModule>('src/engine/policy-set.js');
+const { emptyConfig, loadPolicies } = await importBuilt<typeof LoadersModule>('src/loaders/index.js');
+const { createLookups } = await importBuilt<typeof LookupsModule>('src/kube/lookups.js');
+const { buildServer } = await importBuilt<typeof AppModule>('src/server/app.js');
+const { ensureCertificates } = await importBuilt<typeof CertsModule>('src/server/certs.js');
+const { createMetrics } = await importBuilt<typeof MetricsModule>('src/server/metrics.js');
 
 const [kind, certsDir, ...dirs] = process.argv.slice(2);
 if (!kind || !certsDir) throw new Error('usage: server-process.ts bare|portcullis <certsDir> [policy dirs...]');

@@ -238,7 +238,7 @@ function layoutOf(variables: readonly CelVariable[]): VariableLayout {
   return layout;
 }
 
-const PENDING = 0;
+/** Variable states; 0 (the Uint8Array default) is "not computed yet". */
 const COMPUTING = 1;
 const DONE = 2;
 const FAILED = 3;
