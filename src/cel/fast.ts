@@ -255,22 +255,25 @@ function definedKeys(map: Record<string, unknown>): string[] {
 }
 
 
-/** A function the fast path can call: its name, receiver type ('' for a global), parameter types. */
+/**
+ * A function the fast path can call: its name, whether it is a method, and the types of its
+ * operands (the receiver first, for a method).
+ */
 interface Overload {
   readonly name: string;
-  readonly receiver: string;
-  readonly params: readonly string[];
+  readonly method: boolean;
+  readonly operands: readonly string[];
   readonly impl: Implementation;
 }
 
 /** Engine built-ins the fast path implements itself. */
 const BUILTINS: Overload[] = [
-  { name: 'string', receiver: '', params: ['string'], impl: (s: string) => s },
-  { name: 'string', receiver: '', params: ['int'], impl: (i: bigint) => `${i}` },
-  { name: 'string', receiver: '', params: ['bool'], impl: (b: boolean) => `${b}` },
-  { name: 'contains', receiver: 'string', params: ['string'], impl: (s: string, x: string) => s.includes(x) },
-  { name: 'startsWith', receiver: 'string', params: ['string'], impl: (s: string, x: string) => s.startsWith(x) },
-  { name: 'endsWith', receiver: 'string', params: ['string'], impl: (s: string, x: string) => s.endsWith(x) },
+  { name: 'string', method: false, operands: ['string'], impl: (s: string) => s },
+  { name: 'string', method: false, operands: ['int'], impl: (i: bigint) => `${i}` },
+  { name: 'string', method: false, operands: ['bool'], impl: (b: boolean) => `${b}` },
+  { name: 'contains', method: true, operands: ['string', 'string'], impl: (s: string, x: string) => s.includes(x) },
+  { name: 'startsWith', method: true, operands: ['string', 'string'], impl: (s: string, x: string) => s.startsWith(x) },
+  { name: 'endsWith', method: true, operands: ['string', 'string'], impl: (s: string, x: string) => s.endsWith(x) },
 ];
 
 const SIMPLE_TYPES = ['string', 'int', 'double', 'bool', 'bytes', 'null'];
@@ -286,10 +289,10 @@ for (const library of ALL_LIBRARIES) {
   for (const [signature, impl] of library.functions) {
     const match = /^(?:([\w.]+)\.)?(\w+)\(([^)]*)\):/.exec(signature.replace(/\s+/g, ''));
     if (!match) continue;
-    const receiver = match[1] ?? '';
-    const params = match[3] === '' ? [] : match[3]!.split(',');
-    if ((receiver !== '' && !typedNames.has(receiver)) || !params.every((t) => typedNames.has(t))) continue;
-    LIBRARY_FUNCTIONS.push({ name: match[2]!, receiver, params, impl });
+    const receiver = match[1];
+    const operands = [...(receiver === undefined ? [] : [receiver]), ...(match[3] === '' ? [] : match[3]!.split(','))];
+    if (!operands.every((t) => typedNames.has(t))) continue;
+    LIBRARY_FUNCTIONS.push({ name: match[2]!, method: receiver !== undefined, operands, impl });
   }
 }
 
@@ -313,44 +316,64 @@ function typeName(value: unknown): string | undefined {
   }
 }
 
-function matches(overload: Overload, receiver: unknown, args: readonly unknown[]): boolean {
-  if (overload.receiver !== '' && typeName(receiver) !== overload.receiver) return false;
-  for (let i = 0; i < args.length; i++) if (typeName(args[i]) !== overload.params[i]) return false;
-  return true;
+/** Picks the overload for the operands' runtime types (one or two operands: no arrays built). */
+function dispatch1(candidates: readonly Overload[], a: unknown): unknown {
+  const ta = typeName(a);
+  for (const candidate of candidates) if (candidate.operands[0] === ta) return candidate.impl(a);
+  return miss();
 }
 
-/** A call the fast path can make: (receiver?) + args evaluated, dispatched on their runtime types. */
-function compileCall(name: string, receiver: Compiled | undefined, args: Compiled[]): Compiled {
-  const override = METHOD_OVERRIDES[name]?.[args.length + (receiver ? 1 : 0)];
-  if (override && (receiver || name === 'matches')) {
-    const operands = receiver ? [receiver, ...args] : args;
+function dispatch2(candidates: readonly Overload[], a: unknown, b: unknown): unknown {
+  const ta = typeName(a);
+  const tb = typeName(b);
+  for (const candidate of candidates) if (candidate.operands[0] === ta && candidate.operands[1] === tb) return candidate.impl(a, b);
+  return miss();
+}
+
+function dispatchN(candidates: readonly Overload[], values: unknown[]): unknown {
+  const types = values.map(typeName);
+  for (const candidate of candidates) if (candidate.operands.every((t, i) => t === types[i])) return candidate.impl(...values);
+  return miss();
+}
+
+/** A call the fast path can make: its operands (receiver first) evaluated, dispatched on their runtime types. */
+function compileCall(name: string, method: boolean, operands: Compiled[]): Compiled {
+  const [first, second] = operands;
+  const override = METHOD_OVERRIDES[name]?.[operands.length];
+  if (override && (method || name === 'matches')) {
     return (frame) => {
       charge();
       const result = override(operands.map((operand) => operand(frame)));
       return result === NO_OVERLOAD ? miss() : result;
     };
   }
-  if (name === 'size' && args.length + (receiver ? 1 : 0) === 1) {
-    const operand = receiver ?? args[0]!;
+  if (name === 'size' && first !== undefined && operands.length === 1) {
     return (frame) => {
       charge();
-      return size(operand(frame));
+      return size(first(frame));
     };
   }
-  const receiverKind = receiver ? 'method' : 'global';
-  const candidates = [...BUILTINS, ...LIBRARY_FUNCTIONS].filter(
-    (o) => o.name === name && o.params.length === args.length && (o.receiver !== '') === (receiverKind === 'method'),
-  );
+  const candidates = [...BUILTINS, ...LIBRARY_FUNCTIONS].filter((o) => o.name === name && o.method === method && o.operands.length === operands.length);
   if (candidates.length === 0) unsupported();
+  if (operands.length === 1 && first !== undefined) {
+    return (frame) => {
+      charge();
+      return dispatch1(candidates, first(frame));
+    };
+  }
+  if (operands.length === 2 && first !== undefined && second !== undefined) {
+    return (frame) => {
+      charge();
+      const a = first(frame);
+      return dispatch2(candidates, a, second(frame));
+    };
+  }
   return (frame) => {
     charge();
-    const receiverValue = receiver ? receiver(frame) : undefined;
-    const values = args.map((arg) => arg(frame));
-    for (const candidate of candidates) {
-      if (!matches(candidate, receiverValue, values)) continue;
-      return receiver ? candidate.impl(receiverValue, ...values) : candidate.impl(...values);
-    }
-    return miss();
+    return dispatchN(
+      candidates,
+      operands.map((operand) => operand(frame)),
+    );
   };
 }
 
@@ -495,7 +518,7 @@ class Compiler {
     const [name, argNodes] = node.args as [string, EngineNode[]];
     if (name === 'has') return this.has(argNodes);
     if (node.meta.macro) unsupported();
-    return compileCall(name, undefined, argNodes.map((n) => this.node(n)));
+    return compileCall(name, false, argNodes.map((n) => this.node(n)));
   }
 
   /** has(a.b.c): every step but the last must exist (else the engine errors), the last is tested. */
@@ -530,7 +553,7 @@ class Compiler {
       };
     }
     if (node.meta.macro) unsupported();
-    return compileCall(name, receiver, argNodes.map((n) => this.node(n)));
+    return compileCall(name, true, [receiver, ...argNodes.map((n) => this.node(n))]);
   }
 
   private comprehension(node: EngineNode): Compiled {

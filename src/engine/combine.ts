@@ -24,6 +24,19 @@ const MAX_ANNOTATION_NAME = 63;
  * that are then not a qualified name, so a key may hold no '/' and at most 63 characters.
  */
 export function auditAnnotationKey(raw: string): string {
+  let key = annotationKeys.get(raw);
+  if (key === undefined) {
+    // keys come from policies, a small set: remember them (bounded, in case a policy makes them up per request)
+    if (annotationKeys.size >= 1024) annotationKeys.clear();
+    key = sanitizeAnnotationKey(raw);
+    annotationKeys.set(raw, key);
+  }
+  return key;
+}
+
+const annotationKeys = new Map<string, string>();
+
+function sanitizeAnnotationKey(raw: string): string {
   const cleaned = raw.replace(/\//g, '.').replace(/[^-A-Za-z0-9_.]/g, '-');
   const trimmed = cleaned.length > MAX_ANNOTATION_NAME ? cleaned.slice(cleaned.length - MAX_ANNOTATION_NAME) : cleaned;
   return trimmed.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
