@@ -60,7 +60,8 @@ interface Evaluation {
   ignored: { rule: string; message: string }[];
   /** auditAnnotation errors under Fail: deny directly */
   configErrors: { rule: string; message: string }[];
-  annotations: Map<string, string[]>;
+  /** made only when the policy has auditAnnotations */
+  annotations?: Map<string, string[]>;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -147,28 +148,33 @@ export class ValidatingPolicyBinding implements Policy {
 
     const findings: Finding[] = [];
     const annotations: Record<string, string> = {};
+    let annotated = false;
     const collectedAnnotations = new Map<string, string[]>();
     const requestValue = collected.params.length > 0 ? celRequest(request, matched) : undefined;
     for (const param of collected.params) {
       const evaluation = this.evaluate(ctx, matched, param, requestValue);
-      for (const decision of evaluation.decisions) this.applyActions(decision, findings, annotations);
-      findings.push(...this.failureFindings(evaluation.configErrors));
-      findings.push(...evaluation.ignored.map((ignored) => this.ignoredFinding(ignored.rule, ignored.message)));
-      for (const [key, values] of evaluation.annotations) {
+      // (the common case, nothing to report, allocates nothing more)
+      for (const decision of evaluation.decisions) annotated = this.applyActions(decision, findings, annotations) || annotated;
+      if (evaluation.configErrors.length > 0) findings.push(...this.failureFindings(evaluation.configErrors));
+      for (const ignored of evaluation.ignored) findings.push(this.ignoredFinding(ignored.rule, ignored.message));
+      for (const [key, values] of evaluation.annotations ?? []) {
         const list = collectedAnnotations.get(key) ?? [];
         for (const value of values) if (!list.includes(value)) list.push(value);
         collectedAnnotations.set(key, list);
       }
     }
-    for (const [key, values] of collectedAnnotations) annotations[`${this.name}/${key}`] = values.join(', ');
+    for (const [key, values] of collectedAnnotations) {
+      annotations[`${this.name}/${key}`] = values.join(', ');
+      annotated = true;
+    }
     const result: ValidationResult = { findings };
-    if (Object.keys(annotations).length > 0) result.auditAnnotations = annotations;
+    if (annotated) result.auditAnnotations = annotations;
     return result;
   }
 
   private evaluate(ctx: ReviewContext, matched: ResourceMatch, param: KubeObject | null, requestValue: unknown): Evaluation {
     const { request } = ctx;
-    const evaluation: Evaluation = { decisions: [], ignored: [], configErrors: [], annotations: new Map() };
+    const evaluation: Evaluation = { decisions: [], ignored: [], configErrors: [] };
     const input: CelInput = {
       object: celObject(request.object, matched),
       oldObject: celObject(request.oldObject, matched),
@@ -241,6 +247,7 @@ export class ValidatingPolicyBinding implements Policy {
       }
       const value = typeof outcome.value === 'string' ? outcome.value.trim() : '';
       if (value === '') continue;
+      evaluation.annotations ??= new Map();
       const list = evaluation.annotations.get(annotation.spec.key) ?? [];
       const capped = value.length > MAX_ANNOTATION_VALUE ? value.slice(0, MAX_ANNOTATION_VALUE) : value;
       if (!list.includes(capped)) list.push(capped);
@@ -269,7 +276,9 @@ export class ValidatingPolicyBinding implements Policy {
     return `failed expression: ${validation.expression.source}`;
   }
 
-  private applyActions(decision: Decision, findings: Finding[], annotations: Record<string, string>): void {
+  /** Adds the findings of a decision; true when it wrote an audit annotation. */
+  private applyActions(decision: Decision, findings: Finding[], annotations: Record<string, string>): boolean {
+    let annotated = false;
     for (const action of this.binding.validationActions) {
       if (action === 'Deny') {
         findings.push(this.denyFinding(decision.rule, decision.message, decision.reason, decision.path, decision.error));
@@ -285,6 +294,7 @@ export class ValidatingPolicyBinding implements Policy {
         findings.push(finding);
         // the apiserver keeps the first validation_failure annotation of a request
         if (action === 'Audit' && annotations[VALIDATION_FAILURE_ANNOTATION] === undefined) {
+          annotated = true;
           annotations[VALIDATION_FAILURE_ANNOTATION] = JSON.stringify([
             {
               message: decision.message,
@@ -297,6 +307,7 @@ export class ValidatingPolicyBinding implements Policy {
         }
       }
     }
+    return annotated;
   }
 
   private denyFinding(rule: string, message: string, reason: string | undefined, path?: string, error?: boolean): Finding {
