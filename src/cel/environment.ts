@@ -161,7 +161,8 @@ class Program implements CelProgram {
         const result = this.fast(fastRootsOf(activation));
         if (!budget.exceeded) return result;
       } catch {
-        // not the plain case (an error, an unhandled type, the budget): the engine answers exactly
+        // not the plain case (an error, an unhandled type, the budget): the engine answers exactly,
+        // with a fresh budget (so an expression that runs out does so twice: at most 2x the time limit)
       } finally {
         restoreBudget(previous);
       }
