@@ -155,31 +155,18 @@ function equals(a: unknown, b: unknown): boolean {
 
 /**
  * The engine's runtime type of a value as its list `+` overload sees it: the first element
- * decides (list<first>, map<first key, first value>), empty collections are dyn. Returns undefined
- * for values the fast path does not type.
+ * decides (list<first>, map<first key, first value>), empty collections are dyn. Undefined for a
+ * JS number (in a list the fast path built it may be a JSON number or an engine double) and for
+ * values the fast path does not type.
  */
 function deepType(value: unknown): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return 'string';
-    case 'bigint':
-      return 'int';
-    case 'number':
-      return typeof leaf(value) === 'bigint' ? 'int' : 'double';
-    case 'boolean':
-      return 'bool';
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) return value.length === 0 ? 'list<dyn>' : `list<${deepType(value[0])}>`;
-      if (isPlainMap(value)) {
-        for (const key in value) if (hasOwn(value, key) && value[key] !== undefined) return `map<string, ${deepType(value[key])}>`;
-        return 'map<dyn, dyn>';
-      }
-      return undefined;
-    }
-    default:
-      return undefined;
+  if (typeof value === 'number') return undefined;
+  if (Array.isArray(value)) return value.length === 0 ? 'list<dyn>' : `list<${deepType(value[0])}>`;
+  if (isPlainMap(value)) {
+    for (const key in value) if (hasOwn(value, key) && value[key] !== undefined) return `map<string, ${deepType(value[key])}>`;
+    return 'map<dyn, dyn>';
   }
+  return typeName(value);
 }
 
 function add(a: unknown, b: unknown): unknown {
@@ -296,6 +283,8 @@ for (const library of ALL_LIBRARIES) {
   }
 }
 
+const OVERLOADS: readonly Overload[] = [...BUILTINS, ...LIBRARY_FUNCTIONS];
+
 /** The runtime type name of a value for overload lookup; undefined: not one the fast path dispatches on. */
 function typeName(value: unknown): string | undefined {
   switch (typeof value) {
@@ -353,7 +342,7 @@ function compileCall(name: string, method: boolean, operands: Compiled[]): Compi
       return size(first(frame));
     };
   }
-  const candidates = [...BUILTINS, ...LIBRARY_FUNCTIONS].filter((o) => o.name === name && o.method === method && o.operands.length === operands.length);
+  const candidates = OVERLOADS.filter((o) => o.name === name && o.method === method && o.operands.length === operands.length);
   if (candidates.length === 0) unsupported();
   if (operands.length === 1 && first !== undefined) {
     return (frame) => {

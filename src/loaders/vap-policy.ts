@@ -60,7 +60,7 @@ interface Evaluation {
   ignored: { rule: string; message: string }[];
   /** auditAnnotation errors under Fail: deny directly */
   configErrors: { rule: string; message: string }[];
-  /** made only when the policy has auditAnnotations */
+  /** made on the first audit annotation value */
   annotations?: Map<string, string[]>;
 }
 
@@ -148,13 +148,12 @@ export class ValidatingPolicyBinding implements Policy {
 
     const findings: Finding[] = [];
     const annotations: Record<string, string> = {};
-    let annotated = false;
     const collectedAnnotations = new Map<string, string[]>();
     const requestValue = collected.params.length > 0 ? celRequest(request, matched) : undefined;
     for (const param of collected.params) {
       const evaluation = this.evaluate(ctx, matched, param, requestValue);
       // (the common case, nothing to report, allocates nothing more)
-      for (const decision of evaluation.decisions) annotated = this.applyActions(decision, findings, annotations) || annotated;
+      for (const decision of evaluation.decisions) this.applyActions(decision, findings, annotations);
       if (evaluation.configErrors.length > 0) findings.push(...this.failureFindings(evaluation.configErrors));
       for (const ignored of evaluation.ignored) findings.push(this.ignoredFinding(ignored.rule, ignored.message));
       for (const [key, values] of evaluation.annotations ?? []) {
@@ -163,12 +162,9 @@ export class ValidatingPolicyBinding implements Policy {
         collectedAnnotations.set(key, list);
       }
     }
-    for (const [key, values] of collectedAnnotations) {
-      annotations[`${this.name}/${key}`] = values.join(', ');
-      annotated = true;
-    }
+    for (const [key, values] of collectedAnnotations) annotations[`${this.name}/${key}`] = values.join(', ');
     const result: ValidationResult = { findings };
-    if (annotated) result.auditAnnotations = annotations;
+    if (Object.keys(annotations).length > 0) result.auditAnnotations = annotations;
     return result;
   }
 
@@ -276,9 +272,7 @@ export class ValidatingPolicyBinding implements Policy {
     return `failed expression: ${validation.expression.source}`;
   }
 
-  /** Adds the findings of a decision; true when it wrote an audit annotation. */
-  private applyActions(decision: Decision, findings: Finding[], annotations: Record<string, string>): boolean {
-    let annotated = false;
+  private applyActions(decision: Decision, findings: Finding[], annotations: Record<string, string>): void {
     for (const action of this.binding.validationActions) {
       if (action === 'Deny') {
         findings.push(this.denyFinding(decision.rule, decision.message, decision.reason, decision.path, decision.error));
@@ -294,7 +288,6 @@ export class ValidatingPolicyBinding implements Policy {
         findings.push(finding);
         // the apiserver keeps the first validation_failure annotation of a request
         if (action === 'Audit' && annotations[VALIDATION_FAILURE_ANNOTATION] === undefined) {
-          annotated = true;
           annotations[VALIDATION_FAILURE_ANNOTATION] = JSON.stringify([
             {
               message: decision.message,
@@ -307,7 +300,6 @@ export class ValidatingPolicyBinding implements Policy {
         }
       }
     }
-    return annotated;
   }
 
   private denyFinding(rule: string, message: string, reason: string | undefined, path?: string, error?: boolean): Finding {

@@ -103,7 +103,7 @@ describe('the CEL fast path gives what the engine gives', () => {
       'object.s.contains("llo")', 'object.s.startsWith("h")', 'object.s.endsWith("😀")', 'object.s.indexOf("l")', 'object.s.lastIndexOf("l")',
       'object.s.substring(1, 3)', "object.s.matches('^h.*')", 'object.missing', 'has(object.missing)', 'has(object.m.x)', 'has(object.n.x)',
       'has(object.m)', 'object.n.x', 'object.?missing.orValue(5)', 'object.?m.?x.orValue(0)', 'object.?m.x', 'object.m.?x.hasValue()',
-      'object.l + object.e', 'object.l + [4]', 'object.l + ["x"]', 'object.list + ["c"]', 'object.l[0]', 'object.l[5]', 'object.m["x"]', 'object.m["nope"]',
+      'object.l + object.e', 'object.l + [4]', 'object.l + [4.0]', '[1.5] + object.l', 'object.l + ["x"]', 'object.list + ["c"]', 'object.l[0]', 'object.l[5]', 'object.m["x"]', 'object.m["nope"]',
       '"x" in object.m', '1 in object.l', '"a" in object.list', 'object.l.all(x, x > 0)', 'object.l.exists(x, x == 2)', 'object.l.exists_one(x, x > 1)',
       'object.l.map(x, x * 2)', 'object.l.filter(x, x % 2 == 1)', 'object.l.map(x, x > 1, x)', 'object.m.all(k, k != "")', 'object.m.map(k, k)',
       'object.a > 0 && object.missing', 'object.missing || true', 'true || object.missing', 'object.missing && false', '!object.a',
