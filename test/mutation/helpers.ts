@@ -6,18 +6,8 @@ import { createPatch } from '../../src/admission/patch.js';
 import type { JsonPatchOperation } from '../../src/admission/patch.js';
 import defaults from '../../policies/defaults/index.js';
 import type { DefaultsConfig } from '../../policies/defaults/config.js';
+import { KIND_RESOURCES } from '../support/kinds.js';
 
-const KINDS: Record<string, { group: string; version: string; resource: string }> = {
-  Pod: { group: '', version: 'v1', resource: 'pods' },
-  ReplicationController: { group: '', version: 'v1', resource: 'replicationcontrollers' },
-  Deployment: { group: 'apps', version: 'v1', resource: 'deployments' },
-  StatefulSet: { group: 'apps', version: 'v1', resource: 'statefulsets' },
-  DaemonSet: { group: 'apps', version: 'v1', resource: 'daemonsets' },
-  ReplicaSet: { group: 'apps', version: 'v1', resource: 'replicasets' },
-  Job: { group: 'batch', version: 'v1', resource: 'jobs' },
-  CronJob: { group: 'batch', version: 'v1', resource: 'cronjobs' },
-  ConfigMap: { group: '', version: 'v1', resource: 'configmaps' },
-};
 
 export interface MutateOptions {
   operation?: Operation;
@@ -27,7 +17,7 @@ export interface MutateOptions {
 
 export function contextFor(object: KubeObject, options: MutateOptions = {}): PolicyContext<KubeObject, DefaultsConfig | undefined> {
   const kindName = object.kind ?? 'Pod';
-  const gvr = KINDS[kindName];
+  const gvr = KIND_RESOURCES[kindName];
   if (!gvr) throw new Error(`test helper does not know kind ${kindName}`);
   const operation = options.operation ?? 'CREATE';
   const request: AdmissionRequest = {

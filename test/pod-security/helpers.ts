@@ -3,20 +3,8 @@ import type { AdmissionRequest, KubeObject, Operation, PolicyContext, ValidateOu
 import policy from '../../policies/pod-security/index.js';
 import type { PodSecurityConfiguration } from '../../policies/pod-security/config.js';
 import { DEFAULT_CONFIGURATION } from '../../policies/pod-security/config.js';
+import { KIND_RESOURCES } from '../support/kinds.js';
 
-const RESOURCES: Record<string, { group: string; version: string; resource: string }> = {
-  Pod: { group: '', version: 'v1', resource: 'pods' },
-  PodTemplate: { group: '', version: 'v1', resource: 'podtemplates' },
-  ReplicationController: { group: '', version: 'v1', resource: 'replicationcontrollers' },
-  Deployment: { group: 'apps', version: 'v1', resource: 'deployments' },
-  StatefulSet: { group: 'apps', version: 'v1', resource: 'statefulsets' },
-  DaemonSet: { group: 'apps', version: 'v1', resource: 'daemonsets' },
-  ReplicaSet: { group: 'apps', version: 'v1', resource: 'replicasets' },
-  Job: { group: 'batch', version: 'v1', resource: 'jobs' },
-  CronJob: { group: 'batch', version: 'v1', resource: 'cronjobs' },
-  ConfigMap: { group: '', version: 'v1', resource: 'configmaps' },
-  Namespace: { group: '', version: 'v1', resource: 'namespaces' },
-};
 
 export interface ContextOptions {
   operation?: Operation;
@@ -32,7 +20,7 @@ export interface ContextOptions {
 
 export function podContext(object: KubeObject, options: ContextOptions = {}): PolicyContext<KubeObject, PodSecurityConfiguration | undefined> {
   const kind = object.kind ?? 'Pod';
-  const gvr = RESOURCES[kind];
+  const gvr = KIND_RESOURCES[kind];
   if (!gvr) throw new Error(`no resource for kind ${kind}`);
   const namespace = options.namespace ?? (kind === 'Namespace' ? (object.metadata?.name ?? '') : 'team-a');
   const operation = options.operation ?? 'CREATE';

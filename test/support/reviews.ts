@@ -1,6 +1,7 @@
 /** Real AdmissionReview bodies as the kube-apiserver sends them. */
 import { randomUUID } from 'node:crypto';
 import type { AdmissionRequest, KubeObject } from '../../src/admission/types.js';
+import { KIND_RESOURCES } from './kinds.js';
 
 export function pod(overrides: Partial<KubeObject> & { spec?: Record<string, unknown> } = {}): KubeObject {
   return {
@@ -23,17 +24,10 @@ export function pod(overrides: Partial<KubeObject> & { spec?: Record<string, unk
   };
 }
 
-const RESOURCES: Record<string, { group: string; version: string; resource: string }> = {
-  Pod: { group: '', version: 'v1', resource: 'pods' },
-  Deployment: { group: 'apps', version: 'v1', resource: 'deployments' },
-  StatefulSet: { group: 'apps', version: 'v1', resource: 'statefulsets' },
-  ConfigMap: { group: '', version: 'v1', resource: 'configmaps' },
-  Namespace: { group: '', version: 'v1', resource: 'namespaces' },
-};
 
 export function admissionRequest(object: KubeObject, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
   const kind = object.kind ?? 'Pod';
-  const gvr = RESOURCES[kind] ?? { group: '', version: 'v1', resource: `${kind.toLowerCase()}s` };
+  const gvr = KIND_RESOURCES[kind] ?? { group: '', version: 'v1', resource: `${kind.toLowerCase()}s` };
   return {
     uid: randomUUID(),
     kind: { group: gvr.group, version: gvr.version, kind },
